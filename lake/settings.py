@@ -1,0 +1,154 @@
+"""The one settings object of the project.
+
+Every setting is declared once, here: its environment variable, default and meaning. Values are read at run
+time (``Settings.from_env()``), never at import. The process environment wins over a ``.env`` file in the
+project root, which wins over the defaults below. ``python -m lake.settings`` prints the table that the
+README documents.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Setting(msgspec.Struct, frozen=True):
+    """One documented setting: environment variable, default (as text) and meaning."""
+
+    env: str
+    default: str
+    meaning: str
+
+
+#: name of the field -> its documentation. The order is the README's order.
+SETTINGS: dict[str, Setting] = {
+    "shared_dir": Setting("AIHF_SHARED_DIR", "../shared", "Folder with the offline EDGAR mirror and prices (relative paths are resolved from the project root)."),
+    "lake_uri": Setting("LAKE_URI", "./lakehouse", "Where the lake lives: a local folder or s3://bucket/prefix."),
+    "lake_s3_endpoint": Setting("LAKE_S3_ENDPOINT", "", "S3 endpoint URL for non-AWS stores (MinIO, moto); empty = AWS."),
+    "lake_s3_region": Setting("LAKE_S3_REGION", "us-east-1", "S3 region of the lake bucket."),
+    "edgar_source": Setting("EDGAR_SOURCE", "offline", "offline = read the mirror under AIHF_SHARED_DIR/edgar; live = www.sec.gov and data.sec.gov."),
+    "sec_user_agent": Setting("SEC_USER_AGENT", "", "User-Agent for live SEC requests, 'Name email' (the SEC requires it; live mode refuses to start without it)."),
+    "sec_max_rps": Setting("SEC_MAX_RPS", "10", "Live SEC request rate limit per second, shared by every client in a process (the SEC allows 10)."),
+    "sec_max_retries": Setting("SEC_MAX_RETRIES", "6", "Retries of a live SEC request on 429/5xx/connection errors/truncated bodies."),
+    "sec_timeout_s": Setting("SEC_TIMEOUT_S", "30", "Timeout in seconds of one live SEC request."),
+    "sec_www_url": Setting("SEC_WWW_URL", "https://www.sec.gov", "Base URL of www.sec.gov (override only for tests or a proxy)."),
+    "sec_data_url": Setting("SEC_DATA_URL", "https://data.sec.gov", "Base URL of data.sec.gov (override only for tests or a proxy)."),
+    "edgar_forms": Setting("EDGAR_FORMS", "10-K,10-K/A,10-Q,10-Q/A,8-K,8-K/A,13F-HR,13F-HR/A,13F-NT,3,4,5,4/A", "Form types that discovery keeps from the daily indexes."),
+    "edgar_ciks": Setting("EDGAR_CIKS", "", "Comma-separated CIKs that live discovery keeps (empty = every filer)."),
+    "dagster_home": Setting("DAGSTER_HOME", "./.dagster_home", "Dagster instance folder (run history, schedules, event log)."),
+    "dagster_pg_url": Setting("DAGSTER_PG_URL", "", "postgresql://... to keep Dagster's run/event/schedule storage in PostgreSQL; empty = SQLite under DAGSTER_HOME."),
+    "sec_pool_limit": Setting("SEC_POOL_LIMIT", "1", "Dagster concurrency-pool slots for assets that call the SEC (pool 'sec_api')."),
+}
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a ``KEY=value`` file (comments, blank lines, optional quotes, optional ``export``)."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def _resolve_local(value: str) -> str:
+    """Resolve a relative local path against the project root; leave URIs alone."""
+    if "://" in value:
+        return value
+    path = Path(value).expanduser()
+    return str(path if path.is_absolute() else (PROJECT_ROOT / path).resolve())
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Run-time settings. Build with :meth:`from_env`; override fields with :func:`msgspec.structs.replace`."""
+
+    shared_dir: str
+    lake_uri: str
+    lake_s3_endpoint: str
+    lake_s3_region: str
+    edgar_source: Literal["offline", "live"]
+    sec_user_agent: str
+    sec_max_rps: float
+    sec_max_retries: int
+    sec_timeout_s: float
+    sec_www_url: str
+    sec_data_url: str
+    edgar_forms: tuple[str, ...]
+    edgar_ciks: tuple[int, ...]
+    dagster_home: str
+    dagster_pg_url: str
+    sec_pool_limit: int
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
+        """Read settings from ``env`` (default: ``os.environ``) over ``.env`` over the defaults.
+
+        Raises:
+            ValueError: a value has the wrong type or an unknown choice; the message names the variable.
+        """
+        source = {**_read_dotenv(dotenv or PROJECT_ROOT / ".env"), **(os.environ if env is None else env)}
+        raw: dict[str, Any] = {}
+        for field, spec in SETTINGS.items():
+            raw[field] = source.get(spec.env, spec.default)
+        try:
+            values: dict[str, Any] = {
+                **raw,
+                "shared_dir": _resolve_local(raw["shared_dir"]),
+                "lake_uri": _resolve_local(raw["lake_uri"]).rstrip("/"),
+                "dagster_home": _resolve_local(raw["dagster_home"]),
+                "sec_max_rps": float(raw["sec_max_rps"]),
+                "sec_max_retries": int(raw["sec_max_retries"]),
+                "sec_timeout_s": float(raw["sec_timeout_s"]),
+                "sec_pool_limit": int(raw["sec_pool_limit"]),
+                "edgar_forms": tuple(f.strip() for f in raw["edgar_forms"].split(",") if f.strip()),
+                "edgar_ciks": tuple(int(c) for c in raw["edgar_ciks"].split(",") if c.strip()),
+            }
+        except ValueError as exc:
+            raise ValueError(f"bad setting value: {exc} (see `python -m lake.settings`)") from exc
+        if values["edgar_source"] not in ("offline", "live"):
+            raise ValueError(f"EDGAR_SOURCE must be 'offline' or 'live', not {values['edgar_source']!r}")
+        if not 0 < values["sec_max_rps"] <= 10:
+            raise ValueError(f"SEC_MAX_RPS must be in (0, 10] (SEC fair-access rule), not {values['sec_max_rps']}")
+        return msgspec.convert(values, cls)
+
+    @property
+    def edgar_mirror(self) -> Path:
+        """The offline EDGAR mirror folder (``<shared_dir>/edgar``)."""
+        return Path(self.shared_dir) / "edgar"
+
+    def storage_options(self) -> dict[str, str]:
+        """Object-store options for deltalake/pyarrow when the lake is on S3 (empty for a local lake)."""
+        if not self.lake_uri.startswith("s3://"):
+            return {}
+        opts = {"AWS_REGION": self.lake_s3_region, "AWS_S3_ALLOW_UNSAFE_RENAME": "true"}
+        if self.lake_s3_endpoint:
+            opts["AWS_ENDPOINT_URL"] = self.lake_s3_endpoint
+            if self.lake_s3_endpoint.startswith("http://"):
+                opts["AWS_ALLOW_HTTP"] = "true"
+        for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            if os.environ.get(key):
+                opts[key] = os.environ[key]
+        return opts
+
+
+def settings_table() -> str:
+    """The settings as a Markdown table (env var, default, meaning), as in the README."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    rows += [f"| `{s.env}` | `{s.default}` | {s.meaning} |" for s in SETTINGS.values()]
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(settings_table())
