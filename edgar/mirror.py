@@ -8,6 +8,7 @@ loopback test server answer the same requests the same way.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -26,6 +27,13 @@ class NotInMirror(LookupError):
 @cache
 def _files(root: Path) -> tuple[Path, ...]:
     return tuple(sorted(p for p in root.rglob("*") if p.is_file() and p.name != "README.md"))
+
+
+@cache
+def _newest_filing_date(path: Path) -> str:
+    data = json.loads(path.read_bytes())
+    dates = (data.get("filings", {}).get("recent") or data).get("filingDate") or [""]
+    return max(dates)
 
 
 def _by_name(root: Path, name: str) -> Path | None:
@@ -54,8 +62,8 @@ def resolve(root: Path, url_path: str) -> Path:
         cik, page = m.groups()
         pattern = f"submissions-CIK{cik}-*-{page}.json" if page else f"submissions-CIK{cik}-*.json"
         candidates = [p for p in (root / "reference").glob(pattern) if page or not re.search(r"-\d{3}\.json$", p.name)]
-        # several snapshots of one feed (tesla, tesla-2026): the newest name sorts last
-        found = sorted(candidates)[-1] if candidates else None
+        # several snapshots of one feed (tesla as of 2022, tesla-2026): answer with the newest one
+        found = max(candidates, key=_newest_filing_date) if candidates else None
     elif m := _COMPANYFACTS.match(path):
         found = next(iter(sorted((root / "reference").glob(f"companyfacts-CIK{m.group(1)}-*.json"))), None)
     elif m := _DAILY_INDEX.match(path):
