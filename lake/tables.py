@@ -1,0 +1,211 @@
+"""Every table of the lake, declared once: name, layer, Arrow schema, partitioning, primary key, meaning.
+
+Assets, the API and analysts find tables here (``lake.registry.table("filings")``); nothing else declares a
+table. Layers: ``raw`` (bytes as received), ``bronze`` (parsed rows, source-shaped), ``silver`` (cleaned,
+one row per entity), ``gold`` (products served to users).
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from lake.registry import TableSpec, register
+
+_UTC = pa.timestamp("us", tz="UTC")
+_STRINGS = pa.list_(pa.string())
+
+#: Partition column of every filing-time table: the calendar quarter of the filing date, ``YYYYQn``.
+FILING_QUARTER = "filing_quarter"
+
+COMPANIES = register(
+    TableSpec(
+        name="companies",
+        layer="silver",
+        schema=pa.schema(
+            [
+                pa.field("cik", pa.int64(), nullable=False),
+                pa.field("name", pa.string()),
+                pa.field("tickers", _STRINGS),
+                pa.field("exchanges", _STRINGS),
+                pa.field("sic", pa.string()),
+                pa.field("sic_description", pa.string()),
+                pa.field("filer_category", pa.string()),
+                pa.field("entity_type", pa.string()),
+                pa.field("fiscal_year_end", pa.string()),
+                pa.field("state_of_incorporation", pa.string()),
+                pa.field("sources", _STRINGS),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("cik",),
+        description="One row per SEC filer (CIK): name, tickers and registrant facts from the SEC's ticker list and submissions feeds.",
+    )
+)
+
+SEC_SUBMISSIONS = register(
+    TableSpec(
+        name="sec_submissions",
+        layer="bronze",
+        schema=pa.schema(
+            [
+                pa.field("accession", pa.string(), nullable=False),
+                pa.field("cik", pa.int64(), nullable=False),
+                pa.field("form", pa.string()),
+                pa.field("filing_date", pa.date32()),
+                pa.field("report_date", pa.date32()),
+                pa.field("acceptance_raw", pa.string()),
+                pa.field("acceptance_utc", _UTC),
+                pa.field("acceptance_basis", pa.string()),
+                pa.field("acceptance_ambiguous", pa.bool_()),
+                pa.field("primary_document", pa.string()),
+                pa.field("items", pa.string()),
+                pa.field("size", pa.int64()),
+                pa.field("is_xbrl", pa.bool_()),
+                pa.field("is_inline_xbrl", pa.bool_()),
+                pa.field("source", pa.string()),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("accession", "cik"),
+        description="SEC filing metadata from data.sec.gov submissions feeds; acceptance_utc is true UTC, derived per feed (see README).",
+    )
+)
+
+EDGAR_INDEX = register(
+    TableSpec(
+        name="edgar_index",
+        layer="bronze",
+        schema=pa.schema(
+            [
+                pa.field("accession", pa.string(), nullable=False),
+                pa.field("cik", pa.int64(), nullable=False),
+                pa.field("form", pa.string(), nullable=False),
+                pa.field("company", pa.string()),
+                pa.field("date_filed", pa.date32()),
+                pa.field("file_name", pa.string()),
+                pa.field("index_file", pa.string()),
+                pa.field("line", pa.int32()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("accession", "cik", "form"),
+        description="Rows of the EDGAR daily form/company indexes: what was filed, by whom, when.",
+    )
+)
+
+EDGAR_INDEX_FILES = register(
+    TableSpec(
+        name="edgar_index_files",
+        layer="bronze",
+        schema=pa.schema(
+            [
+                pa.field("index_file", pa.string(), nullable=False),
+                pa.field("index_date", pa.date32()),
+                pa.field("rows", pa.int64()),
+                pa.field("status", pa.string()),
+                pa.field("error", pa.string()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("index_file",),
+        description="One row per daily index read: rows parsed, status ok/error and the error (file and line).",
+    )
+)
+
+EDGAR_INVENTORY = register(
+    TableSpec(
+        name="edgar_inventory",
+        layer="bronze",
+        schema=pa.schema(
+            [
+                pa.field("source_path", pa.string(), nullable=False),
+                pa.field("size", pa.int64()),
+                pa.field("mtime_ns", pa.int64()),
+                pa.field("sha256", pa.string()),
+                pa.field("kind", pa.string()),
+                pa.field("group", pa.string()),
+                pa.field("cik", pa.int64()),
+                pa.field("form", pa.string()),
+                pa.field("period_of_report", pa.date32()),
+                pa.field("fiscal_year", pa.int32()),
+                pa.field("fiscal_period", pa.string()),
+                pa.field("entity_name", pa.string()),
+                pa.field("accession", pa.string()),
+                pa.field("filing_date", pa.date32()),
+                pa.field("acceptance_utc", _UTC),
+                pa.field("identity_source", pa.string()),
+                pa.field(FILING_QUARTER, pa.string()),
+                pa.field("warnings", _STRINGS),
+                pa.field("error", pa.string()),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("source_path",),
+        description="Offline mirror files with the identity derived from each (dei facts, SGML header, cover page); unplaced files say why.",
+    )
+)
+
+RAW_DOCUMENTS = register(
+    TableSpec(
+        name="raw_documents",
+        layer="raw",
+        schema=pa.schema(
+            [
+                pa.field("filing_id", pa.string(), nullable=False),
+                pa.field("name", pa.string(), nullable=False),
+                pa.field("cik", pa.int64()),
+                pa.field("sequence", pa.int32()),
+                pa.field("doc_type", pa.string()),
+                pa.field("description", pa.string()),
+                pa.field("kind", pa.string()),
+                pa.field("sha256", pa.string(), nullable=False),
+                pa.field("size", pa.int64()),
+                pa.field("object_key", pa.string(), nullable=False),
+                pa.field("container", pa.string()),
+                pa.field("source", pa.string()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id", "name"),
+        description="Every stored document of every filing: content-addressed object key (filings/{cik}/{filing_id}/{sha256}/{name}), size, type.",
+    )
+)
+
+FILINGS = register(
+    TableSpec(
+        name="filings",
+        layer="silver",
+        schema=pa.schema(
+            [
+                pa.field("filing_id", pa.string(), nullable=False),
+                pa.field("accession", pa.string()),
+                pa.field("cik", pa.int64()),
+                pa.field("company_name", pa.string()),
+                pa.field("form", pa.string()),
+                pa.field("period_of_report", pa.date32()),
+                pa.field("fiscal_year", pa.int32()),
+                pa.field("fiscal_period", pa.string()),
+                pa.field("filing_date", pa.date32()),
+                pa.field("acceptance_utc", _UTC),
+                pa.field("acceptance_basis", pa.string()),
+                pa.field("acceptance_flag", pa.string()),
+                pa.field("metadata_source", pa.string()),
+                pa.field("partition_basis", pa.string()),
+                pa.field("primary_document", pa.string()),
+                pa.field("document_count", pa.int32()),
+                pa.field("total_bytes", pa.int64()),
+                pa.field("source", pa.string()),
+                pa.field("status", pa.string(), nullable=False),
+                pa.field("errors", _STRINGS),
+                pa.field("warnings", _STRINGS),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id",),
+        description="One row per filing: identity (accession or a local id), dates, acceptance time (UTC, null when unknown), documents and processing status.",
+    )
+)

@@ -1,0 +1,30 @@
+"""The code location: merges the domain definitions and binds resources. No I/O, no env reads at import."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from assets.edgar import defs as edgar_defs
+from assets.resources import EdgarResource, LakeResource
+from orchestration.jobs import defs as job_defs
+
+
+def _env(name: str) -> dg.EnvVar | None:
+    """``EnvVar(name)`` when the variable is set for this code location, else ``None`` (the settings default)."""
+    return dg.EnvVar(name) if os.environ.get(name) else None
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """All assets, checks, jobs and schedules, with resources bound from the environment."""
+    resources = dg.Definitions(
+        resources={
+            "lake": LakeResource(uri=_env("LAKE_URI"), s3_endpoint=_env("LAKE_S3_ENDPOINT")),
+            "edgar": EdgarResource(
+                source=_env("EDGAR_SOURCE"), shared_dir=_env("AIHF_SHARED_DIR"), user_agent=_env("SEC_USER_AGENT")
+            ),
+        }
+    )
+    return dg.Definitions.merge(edgar_defs, job_defs, resources)
