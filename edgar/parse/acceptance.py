@@ -46,7 +46,18 @@ Convention = Literal["utc", "eastern"]
 
 #: forms whose filing date is not set from the acceptance time (SEC-issued or paper filings)
 UNCHECKED_FORMS = frozenset(
-    {"EFFECT", "NO ACT", "CT ORDER", "SEC STAFF LETTER", "SEC STAFF ACTION", "UPLOAD", "CORRESP", "REGDEX", "ARS", "ARS/A"}
+    {
+        "EFFECT",
+        "NO ACT",
+        "CT ORDER",
+        "SEC STAFF LETTER",
+        "SEC STAFF ACTION",
+        "UPLOAD",
+        "CORRESP",
+        "REGDEX",
+        "ARS",
+        "ARS/A",
+    }
 )
 #: a filing date further than this from the acceptance date was not derived from the acceptance time
 MAX_DATE_GAP_DAYS = 4

@@ -91,12 +91,16 @@ def _header(lines: list[str], source: str) -> tuple[int, dict[str, int], list[st
             raise ParseError(source, f"header lacks column(s) {', '.join(missing)}", i + 1)
         order = sorted(starts, key=starts.__getitem__)
         if wrapped and order[-1] != "CIK":
-            raise ParseError(source, "header wraps, but its first line does not end with the CIK column", i + 1)
+            raise ParseError(
+                source, "header wraps, but its first line does not end with the CIK column", i + 1
+            )
         return j, starts, wrapped
     raise ParseError(source, "no header line with 'Form Type', 'Company Name' and 'CIK'")
 
 
-def _parse_line(line: str, lineno: int, starts: dict[str, int], wrapped: list[str], source: str) -> IndexEntry:
+def _parse_line(
+    line: str, lineno: int, starts: dict[str, int], wrapped: list[str], source: str
+) -> IndexEntry:
     order = sorted(starts, key=starts.__getitem__)
     values: dict[str, str] = {}
     for k, name in enumerate(order):
@@ -117,11 +121,17 @@ def _parse_line(line: str, lineno: int, starts: dict[str, int], wrapped: list[st
         expected = ["CIK", *wrapped]
         if len(tail) != len(expected):
             raise ParseError(
-                source, f"expected {len(expected)} values ({', '.join(expected)}) from column {starts['CIK'] + 1}, found {tail!r}", lineno
+                source,
+                f"expected {len(expected)} values ({', '.join(expected)}) from column {starts['CIK'] + 1}, found {tail!r}",
+                lineno,
             )
         values.update(zip(expected, tail, strict=True))
     form, company = values["Form Type"].strip(), values["Company Name"].strip()
-    cik_text, date_text, file_name = values["CIK"].strip(), values["Date Filed"].strip(), values["File Name"].strip()
+    cik_text, date_text, file_name = (
+        values["CIK"].strip(),
+        values["Date Filed"].strip(),
+        values["File Name"].strip(),
+    )
     if not form:
         raise ParseError(source, "empty Form Type", lineno)
     if not company:
@@ -130,15 +140,25 @@ def _parse_line(line: str, lineno: int, starts: dict[str, int], wrapped: list[st
         raise ParseError(source, f"CIK column holds {cik_text!r}, not digits", lineno)
     filed = _parse_date(date_text)
     if filed is None:
-        raise ParseError(source, f"Date Filed {date_text!r} is not a valid YYYYMMDD or YYYY-MM-DD date", lineno)
+        raise ParseError(
+            source, f"Date Filed {date_text!r} is not a valid YYYYMMDD or YYYY-MM-DD date", lineno
+        )
     m = _FILE_RE.match(file_name)
     if not m:
         raise ParseError(source, f"File Name {file_name!r} is not edgar/data/<cik>/<accession>.txt", lineno)
     cik = int(cik_text)
     if int(m.group(1)) != cik:
-        raise ParseError(source, f"File Name {file_name!r} names CIK {int(m.group(1))}, the CIK column says {cik}", lineno)
+        raise ParseError(
+            source, f"File Name {file_name!r} names CIK {int(m.group(1))}, the CIK column says {cik}", lineno
+        )
     return IndexEntry(
-        form=form, company=company, cik=cik, date_filed=filed, file_name=file_name, accession=m.group(2), line=lineno
+        form=form,
+        company=company,
+        cik=cik,
+        date_filed=filed,
+        file_name=file_name,
+        accession=m.group(2),
+        line=lineno,
     )
 
 

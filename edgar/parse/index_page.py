@@ -91,7 +91,9 @@ def parse_filing_index_page(html: bytes, source: str) -> FilingIndexPage:
     try:
         filing_date = date.fromisoformat(info["Filing Date"])
     except (KeyError, ValueError) as exc:
-        raise ParseError(source, f"Filing Date {info.get('Filing Date')!r} missing or not YYYY-MM-DD") from exc
+        raise ParseError(
+            source, f"Filing Date {info.get('Filing Date')!r} missing or not YYYY-MM-DD"
+        ) from exc
     accepted_raw = info.get("Accepted")
     accepted: datetime | None = None
     if accepted_raw:
@@ -104,7 +106,9 @@ def parse_filing_index_page(html: bytes, source: str) -> FilingIndexPage:
         try:
             period = date.fromisoformat(info["Period of Report"])
         except ValueError as exc:
-            raise ParseError(source, f"Period of Report {info['Period of Report']!r} is not YYYY-MM-DD") from exc
+            raise ParseError(
+                source, f"Period of Report {info['Period of Report']!r} is not YYYY-MM-DD"
+            ) from exc
     documents: list[IndexPageDocument] = []
     for row in _elements(root, '//table[@class="tableFile"]/tr[td]'):
         cells = [_clean(td.text_content()) for td in _elements(row, "td")]

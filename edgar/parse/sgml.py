@@ -221,7 +221,11 @@ def _header_txt(data: bytes, source: str) -> tuple[dict[str, list[str]], list[_B
     if start < 0:
         raise ParseError(source, "no <SEC-HEADER>", 1)
     if end < 0:
-        raise ParseError(source, "<SEC-HEADER> is never closed (</SEC-HEADER> missing): file truncated?", _line_of(data, len(data)))
+        raise ParseError(
+            source,
+            "<SEC-HEADER> is never closed (</SEC-HEADER> missing): file truncated?",
+            _line_of(data, len(data)),
+        )
     fields: dict[str, list[str]] = {}
     blocks: list[_Block] = []
     block: _Block | None = None
@@ -259,7 +263,9 @@ def _header_nc(data: bytes, source: str) -> tuple[dict[str, list[str]], list[_Bl
     first_doc = data.find(b"<DOCUMENT>")
     end = first_doc if first_doc >= 0 else data.find(b"</SUBMISSION>")
     if end < 0:
-        raise ParseError(source, "no <DOCUMENT> and no </SUBMISSION>: file truncated?", _line_of(data, len(data)))
+        raise ParseError(
+            source, "no <DOCUMENT> and no </SUBMISSION>: file truncated?", _line_of(data, len(data))
+        )
     head = data[:end]
     closers = {m.group(1) for m in re.finditer(rb"</([A-Z0-9-]+)>", head)}
     fields: dict[str, list[str]] = {}
@@ -274,7 +280,11 @@ def _header_nc(data: bytes, source: str) -> tuple[dict[str, list[str]], list[_Bl
             continue
         if closing:
             if not stack or stack[-1] != name:  # names are aliased on both sides
-                raise ParseError(source, f"</{name}> does not close {('<' + stack[-1] + '>') if stack else 'anything'}", _line_of(data, m.start()))
+                raise ParseError(
+                    source,
+                    f"</{name}> does not close {('<' + stack[-1] + '>') if stack else 'anything'}",
+                    _line_of(data, m.start()),
+                )
             stack.pop()
             if len(stack) == 0:
                 block, section = None, None
@@ -336,7 +346,12 @@ def _party(block: _Block, source: str, warnings: list[str]) -> Party | None:
         if name in ("FORMER-COMPANY", "FORMER-NAME"):
             fname = values.get("FORMER-CONFORMED-NAME") or values.get("FORMER-NAME")
             if fname:
-                former.append(FormerName(name=fname, changed=_date(values.get("DATE-CHANGED"), f"{role} name change date", warnings)))
+                former.append(
+                    FormerName(
+                        name=fname,
+                        changed=_date(values.get("DATE-CHANGED"), f"{role} name change date", warnings),
+                    )
+                )
         else:
             first.setdefault(name, values)
     company = first.get("COMPANY-DATA", {})
@@ -462,7 +477,11 @@ def _documents(data: bytes, offset: int, source: str) -> list[SgmlDocument]:
         end = data.find(b"</DOCUMENT>", start)
         nxt = data.find(b"<DOCUMENT>", start + 10)
         if end < 0 or (0 <= nxt < end):
-            raise ParseError(source, f"document {len(docs) + 1} is never closed (</DOCUMENT> missing): file truncated?", _line_of(data, start))
+            raise ParseError(
+                source,
+                f"document {len(docs) + 1} is never closed (</DOCUMENT> missing): file truncated?",
+                _line_of(data, start),
+            )
         docs.append(_document(data, start + len(b"<DOCUMENT>"), end, source, len(docs) + 1))
         pos = end + len(b"</DOCUMENT>")
     return docs
@@ -493,12 +512,20 @@ def parse_sgml_submission(data: bytes, source: str) -> SgmlSubmission:
         fmt = "sgml-txt"
         fields, blocks, header_end = _header_txt(data, source)
         if head.startswith(b"<SEC-DOCUMENT>") and b"</SEC-DOCUMENT>" not in data[header_end:]:
-            raise ParseError(source, "<SEC-DOCUMENT> is never closed (</SEC-DOCUMENT> missing): file truncated?", _line_of(data, len(data)))
+            raise ParseError(
+                source,
+                "<SEC-DOCUMENT> is never closed (</SEC-DOCUMENT> missing): file truncated?",
+                _line_of(data, len(data)),
+            )
     elif head.startswith(b"<SUBMISSION>"):
         fmt = "nc"
         fields, blocks, header_end = _header_nc(data, source)
         if b"</SUBMISSION>" not in data[header_end:]:
-            raise ParseError(source, "<SUBMISSION> is never closed (</SUBMISSION> missing): file truncated?", _line_of(data, len(data)))
+            raise ParseError(
+                source,
+                "<SUBMISSION> is never closed (</SUBMISSION> missing): file truncated?",
+                _line_of(data, len(data)),
+            )
     else:
         raise ParseError(source, f"not an EDGAR submission: starts with {head[:20]!r}", 1)
     warnings: list[str] = []

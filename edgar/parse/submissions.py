@@ -131,7 +131,10 @@ def _rows(cols: dict[str, Any], source: str) -> list[SubmissionRow]:
     n = len(cols["accessionNumber"])
     for key, values in cols.items():
         if not isinstance(values, list) or len(values) != n:
-            raise ParseError(source, f"column {key!r} has {len(values) if isinstance(values, list) else 'no'} values, accessionNumber has {n}")
+            raise ParseError(
+                source,
+                f"column {key!r} has {len(values) if isinstance(values, list) else 'no'} values, accessionNumber has {n}",
+            )
 
     def col(key: str, i: int, default: Any = "") -> Any:
         values = cols.get(key)

@@ -35,7 +35,9 @@ def test_from_sgml_is_eastern() -> None:
 
 
 def test_tesla_2019_10k_header(mirror: Path) -> None:
-    sub = parse_sgml_submission((mirror / "reference/tesla-10k-2019-header.txt").read_bytes(), "tesla-10k-2019-header.txt")
+    sub = parse_sgml_submission(
+        (mirror / "reference/tesla-10k-2019-header.txt").read_bytes(), "tesla-10k-2019-header.txt"
+    )
     assert sub.accession == "0001564590-20-004475"
     assert sub.acceptance_utc == datetime(2020, 2, 13, 12, 12, 18, tzinfo=UTC)
 
@@ -120,7 +122,9 @@ def test_midnight_placeholders_become_none(mirror: Path) -> None:
     assert all("00:00:00" in (t.note or "") for t in placeholders)
 
 
-def _row(accepted: str, filed: str, form: str = "10-K", accession: str = "0000000000-00-000001") -> SubmissionRow:
+def _row(
+    accepted: str, filed: str, form: str = "10-K", accession: str = "0000000000-00-000001"
+) -> SubmissionRow:
     return SubmissionRow(
         accession=accession,
         form=form,
@@ -165,8 +169,34 @@ def test_filing_date_rules() -> None:
         "accepted Thu 2023-11-02 14:08:27 Eastern should be filed 2023-11-02, not 2023-11-03"
     ]
     # 02:01 Eastern: before EDGAR opens
-    assert "outside EDGAR's 06:00-22:00" in filing_date_contradictions(
-        datetime(2024, 11, 1, 6, 1, 36, tzinfo=UTC), date(2024, 11, 1)
-    )[0]
+    assert (
+        "outside EDGAR's 06:00-22:00"
+        in filing_date_contradictions(datetime(2024, 11, 1, 6, 1, 36, tzinfo=UTC), date(2024, 11, 1))[0]
+    )
     # Friday 18:00 Eastern -> Monday
     assert filing_date_contradictions(datetime(2024, 7, 12, 22, 0, tzinfo=UTC), date(2024, 7, 15)) == []
+
+
+def test_index_page_facts(mirror: Path) -> None:
+    name = "carbo-ceramics-10k-2017-0001564590-18-004771-index.html"
+    page = parse_filing_index_page((mirror / "reference" / name).read_bytes(), name)
+    assert page.accession == "0001564590-18-004771"
+    assert page.filing_date == date(2018, 3, 8)
+    assert page.period_of_report == date(2017, 12, 31)
+    assert page.accepted == datetime(2018, 3, 7, 23, 3, 42, tzinfo=UTC)
+    assert len(page.documents) == 18
+    first = page.documents[0]
+    assert (first.seq, first.description, first.document, first.type, first.size) == (
+        1,
+        "10-K",
+        "crr-10k_20171231.htm",
+        "10-K",
+        3043884,
+    )
+    assert page.documents[-1].document == "crr-20171231_pre.xml"
+    assert page.documents[-1].type == "EX-101.PRE"
+
+
+def test_index_page_without_accession() -> None:
+    with pytest.raises(ParseError, match=r"^p\.html: no accession number"):
+        parse_filing_index_page(b"<html><body><p>hi</p></body></html>", "p.html")

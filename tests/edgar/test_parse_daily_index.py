@@ -107,10 +107,22 @@ HEADER = (
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        (b"4           ACME INC                                                      12A4        20200318    edgar/data/1234/0000001234-20-000001.txt", "CIK column holds '12A4', not digits"),
-        (b"4           ACME INC                                                      1234        20200231    edgar/data/1234/0000001234-20-000001.txt", "Date Filed '20200231' is not a valid"),
-        (b"4           ACME INC                                                      1234        20200318    edgar/data/1235/0000001234-20-000001.txt", "names CIK 1235, the CIK column says 1234"),
-        (b"4           ACME INC                                                      1234        20200318    edgar/data/1234/0000001234-20-00001.txt", "is not edgar/data/<cik>/<accession>.txt"),
+        (
+            b"4           ACME INC                                                      12A4        20200318    edgar/data/1234/0000001234-20-000001.txt",
+            "CIK column holds '12A4', not digits",
+        ),
+        (
+            b"4           ACME INC                                                      1234        20200231    edgar/data/1234/0000001234-20-000001.txt",
+            "Date Filed '20200231' is not a valid",
+        ),
+        (
+            b"4           ACME INC                                                      1234        20200318    edgar/data/1235/0000001234-20-000001.txt",
+            "names CIK 1235, the CIK column says 1234",
+        ),
+        (
+            b"4           ACME INC                                                      1234        20200318    edgar/data/1234/0000001234-20-00001.txt",
+            "is not edgar/data/<cik>/<accession>.txt",
+        ),
     ],
 )
 def test_bad_rows(row: bytes, message: str) -> None:

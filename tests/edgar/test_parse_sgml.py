@@ -27,7 +27,11 @@ def test_13f_txt(mirror: Path) -> None:
     sub = _parse(mirror, "13f/0001894188-23-000007.txt")
     assert sub.format == "sgml-txt"
     assert (sub.accession, sub.form, sub.public_document_count) == ("0001894188-23-000007", "13F-HR", 2)
-    assert (sub.period_of_report, sub.filed_as_of, sub.date_of_change) == (date(2023, 9, 30), date(2023, 11, 14), date(2023, 11, 14))
+    assert (sub.period_of_report, sub.filed_as_of, sub.date_of_change) == (
+        date(2023, 9, 30),
+        date(2023, 11, 14),
+        date(2023, 11, 14),
+    )
     assert sub.effectiveness_date == date(2023, 11, 14)
     assert sub.acceptance_utc == datetime(2023, 11, 14, 14, 38, 54, tzinfo=UTC)  # 09:38:54 EST
     assert _roles(sub) == [("filer", 1894188)]
@@ -38,7 +42,12 @@ def test_13f_txt(mirror: Path) -> None:
         "DE",
         "1231",
     )
-    assert (filer.form_type, filer.file_number, filer.film_number, filer.act) == ("13F-HR", "028-22111", "231402140", "1934 Act")
+    assert (filer.form_type, filer.file_number, filer.film_number, filer.act) == (
+        "13F-HR",
+        "028-22111",
+        "231402140",
+        "1934 Act",
+    )
     assert filer.business_address is not None
     assert filer.business_address.phone == "646-860-0181"
     assert _docs(sub) == [("13F-HR", 1, "primary_doc.xml"), ("INFORMATION TABLE", 2, "index.xml")]
@@ -55,14 +64,21 @@ def test_13f_nc(mirror: Path) -> None:
     sub = _parse(mirror, "13f/0001951757-25-000093.nc")
     assert sub.format == "nc"
     assert (sub.accession, sub.form, sub.public_document_count) == ("0001951757-25-000093", "13F-HR", 2)
-    assert (sub.period_of_report, sub.filed_as_of, sub.effectiveness_date) == (date(2024, 12, 31), date(2025, 1, 22), date(2025, 1, 22))
+    assert (sub.period_of_report, sub.filed_as_of, sub.effectiveness_date) == (
+        date(2024, 12, 31),
+        date(2025, 1, 22),
+        date(2025, 1, 22),
+    )
     assert sub.acceptance_utc is None  # .nc files carry no acceptance time
     assert _roles(sub) == [("filer", 1994827)]
     assert sub.parties[0].name == "ACORN CREEK CAPITAL LLC"
     assert sub.parties[0].act == "34"
     assert sub.parties[0].business_address is not None
     assert sub.parties[0].business_address.street2 == "10TH FLOOR, STE 1000"
-    assert _docs(sub) == [("13F-HR", 1, "primary_doc.xml"), ("INFORMATION TABLE", 2, "F_13F_AcornCreek_Q42024.xml")]
+    assert _docs(sub) == [
+        ("13F-HR", 1, "primary_doc.xml"),
+        ("INFORMATION TABLE", 2, "F_13F_AcornCreek_Q42024.xml"),
+    ]
     table = etree.fromstring(sub.documents[1].body)
     infos = table.findall("{http://www.sec.gov/edgar/document/thirteenf/informationtable}infoTable")
     assert len(infos) == 77  # the cover page's tableEntryTotal
@@ -92,7 +108,11 @@ def test_8k_txt(mirror: Path) -> None:
         "03 Life Sciences",
         "260014658",
     )
-    assert [f.name for f in filer.former_names] == ["American BriVision (Holding) Corp", "METU BRANDS, INC.", "ECOLOGY COATINGS, INC."]
+    assert [f.name for f in filer.former_names] == [
+        "American BriVision (Holding) Corp",
+        "METU BRANDS, INC.",
+        "ECOLOGY COATINGS, INC.",
+    ]
     assert filer.former_names[0].changed == date(2016, 1, 11)
     # PUBLIC DOCUMENT COUNT says 15, the file embeds 14 (sequences 7, 12, 14 are absent)
     assert sub.public_document_count == 15
@@ -117,7 +137,10 @@ def test_8k_txt(mirror: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(archive)) as zf:
         assert "abvc-20250415.xsd" in zf.namelist()
         # the zip keeps the filer's CRLF; the SGML text has LF only
-        assert zf.read("abvc-20250415.xsd").replace(b"\r\n", b"\n").strip() == by_name["abvc-20250415.xsd"].body.strip()
+        assert (
+            zf.read("abvc-20250415.xsd").replace(b"\r\n", b"\n").strip()
+            == by_name["abvc-20250415.xsd"].body.strip()
+        )
     instance = etree.fromstring(by_name["ea0238372-8k_abvcbio_htm.xml"].body)
     assert instance.findtext("{http://xbrl.sec.gov/dei/2024}EntityCentralIndexKey") == "0001173313"
     etree.fromstring(by_name["abvc-20250415.xsd"].body)
@@ -249,6 +272,9 @@ def test_bodies_are_exact_bytes(mirror: Path) -> None:
     sub = parse_sgml_submission(data, "f")
     ex24 = sub.documents[1].body
     assert data.count(ex24) == 1
-    assert hashlib.sha256(ex24).hexdigest() == hashlib.sha256(data[data.index(ex24) : data.index(ex24) + len(ex24)]).hexdigest()
+    assert (
+        hashlib.sha256(ex24).hexdigest()
+        == hashlib.sha256(data[data.index(ex24) : data.index(ex24) + len(ex24)]).hexdigest()
+    )
     assert data[data.index(ex24) - len(b"<TEXT>\n") : data.index(ex24)] == b"<TEXT>\n"
     assert data[data.index(ex24) + len(ex24) :].startswith(b"\n</TEXT>")

@@ -84,7 +84,11 @@ def test_carbo(mirror: Path) -> None:
     assert len(s.filings) == 1000
     assert s.category == "Non-accelerated filer<br>Smaller reporting company"
     row = next(r for r in s.filings if r.accession == "0001564590-18-004771")
-    assert (row.form, row.filing_date, row.acceptance_raw) == ("10-K", date(2018, 3, 8), "2018-03-07T18:03:42.000Z")
+    assert (row.form, row.filing_date, row.acceptance_raw) == (
+        "10-K",
+        date(2018, 3, 8),
+        "2018-03-07T18:03:42.000Z",
+    )
     assert s.filings[0].report_date is None  # 15-12B: empty reportDate
     assert s.filings[0].file_number == "001-15903"
     assert s.filings[0].film_number == "201424908"
@@ -102,4 +106,7 @@ def test_bad_submissions() -> None:
             "y.json",
         )
     with pytest.raises(ParseError, match="filingDate '2020-13-01' is not a date"):
-        parse_submissions(b'{"accessionNumber":["a"],"filingDate":["2020-13-01"],"acceptanceDateTime":[""],"form":["4"]}', "z.json")
+        parse_submissions(
+            b'{"accessionNumber":["a"],"filingDate":["2020-13-01"],"acceptanceDateTime":[""],"form":["4"]}',
+            "z.json",
+        )
