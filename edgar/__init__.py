@@ -1,1 +1,1 @@
-"""edgar"""
+"""edgar: SEC EDGAR access and parsing (framework-free)."""
