@@ -42,7 +42,6 @@ SETTINGS: dict[str, Setting] = {
     "edgar_ciks": Setting("EDGAR_CIKS", "", "Comma-separated CIKs that live discovery keeps (empty = every filer)."),
     "dagster_home": Setting("DAGSTER_HOME", "./.dagster_home", "Dagster instance folder (run history, schedules, event log)."),
     "dagster_pg_url": Setting("DAGSTER_PG_URL", "", "postgresql://... to keep Dagster's run/event/schedule storage in PostgreSQL; empty = SQLite under DAGSTER_HOME."),
-    "sec_pool_limit": Setting("SEC_POOL_LIMIT", "1", "Dagster concurrency-pool slots for assets that call the SEC (pool 'sec_api')."),
 }
 
 
@@ -89,7 +88,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     edgar_ciks: tuple[int, ...]
     dagster_home: str
     dagster_pg_url: str
-    sec_pool_limit: int
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -111,7 +109,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "sec_max_rps": float(raw["sec_max_rps"]),
                 "sec_max_retries": int(raw["sec_max_retries"]),
                 "sec_timeout_s": float(raw["sec_timeout_s"]),
-                "sec_pool_limit": int(raw["sec_pool_limit"]),
                 "edgar_forms": tuple(f.strip() for f in raw["edgar_forms"].split(",") if f.strip()),
                 "edgar_ciks": tuple(int(c) for c in raw["edgar_ciks"].split(",") if c.strip()),
             }

@@ -1,0 +1,48 @@
+# AIHF — run `make demo` then `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+VENV := .venv
+PY := $(VENV)/bin/python
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help uv install demo lake dagster test lint bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+uv:
+	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
+		{ echo "installing uv with pip"; $(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet uv; }
+
+install: uv  ## create .venv with every dependency (uv, from PyPI)
+	$(UV) sync --frozen 2>/dev/null || $(UV) sync
+	@$(PY) -m orchestration.instance
+
+demo: install lake  ## install, build the lake offline from ../shared, print how to query it
+	@$(PY) -m orchestration.build --where
+
+lake: install  ## materialize every asset once (offline by default)
+	$(PY) -m orchestration.build
+
+dagster: install  ## the Dagster UI on http://127.0.0.1:3000 (backfills, lineage)
+	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+lint: install  ## ruff, mypy, import-linter
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+test: install lint  ## lint, validate Dagster definitions, run the test suite
+	$(VENV)/bin/dagster definitions validate -w workspace.yaml
+	$(PY) -m pytest
+
+bench: install  ## lake build benchmark: full build vs no-op rebuild
+	$(PY) -m tests.bench.lake_build
+
+clean:  ## remove the local lake and Dagster instance (not .venv)
+	rm -rf lakehouse .dagster_home .bench
