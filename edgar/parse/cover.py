@@ -306,6 +306,7 @@ def _collect_inline_lxml(source: str, data: bytes) -> _Collected:
     keep = 0  # >0 while inside something whose subtree is still needed (ix:header, a wanted fact)
     wanted_continuations: set[str] = set()
     undeclared_warned = False
+    raised: list[bool] = []  # per open element: did its start raise keep
     for event, elem in _iterparse(source, data, ("start", "end")):
         tag = elem.tag
         if not isinstance(tag, str):
@@ -313,19 +314,19 @@ def _collect_inline_lxml(source: str, data: bytes) -> _Collected:
         ns, local = _namespace(tag), _local(tag)
         is_ix = ns in IX_NAMESPACES
         if event == "start":
-            if is_ix and (
+            needed = is_ix and (
                 local == "header"
                 or (local in _IX_FACTS and _is_wanted_ix(elem))
                 or (local == "continuation" and elem.get("id") in wanted_continuations)
-            ):
-                keep += 1
+            )
+            raised.append(needed)
+            keep += needed
             continue
         if is_ix and local in _IX_FACTS:
             out.n_facts += 1
             if local == "nonFraction":
                 out.n_nonfraction += 1
             if _is_wanted_ix(elem):
-                keep -= 1
                 if "dei" not in elem.nsmap and not undeclared_warned:
                     undeclared_warned = True
                     out.warnings.append(
@@ -344,17 +345,15 @@ def _collect_inline_lxml(source: str, data: bytes) -> _Collected:
                 if fact.continued_at:
                     wanted_continuations.add(fact.continued_at)
         elif is_ix and local == "continuation" and elem.get("id") in wanted_continuations:
-            keep -= 1
             nxt = elem.get("continuedAt")
             out.continuations[elem.get("id")] = (_ix_text(elem, ns), nxt)
             if nxt:
                 wanted_continuations.add(nxt)
-        elif is_ix and local == "header":
-            keep -= 1
         elif tag == f"{{{XBRLI_NS}}}context":
             cid, ctx = _read_context(elem)
             if cid:
                 out.contexts[cid] = ctx
+        keep -= raised.pop()
         if keep == 0:
             elem.clear(keep_tail=True)
     return out
