@@ -61,7 +61,9 @@ def resolve(root: Path, url_path: str) -> Path:
     elif m := _SUBMISSIONS.match(path):
         cik, page = m.groups()
         pattern = f"submissions-CIK{cik}-*-{page}.json" if page else f"submissions-CIK{cik}-*.json"
-        candidates = [p for p in (root / "reference").glob(pattern) if page or not re.search(r"-\d{3}\.json$", p.name)]
+        candidates = [
+            p for p in (root / "reference").glob(pattern) if page or not re.search(r"-\d{3}\.json$", p.name)
+        ]
         # several snapshots of one feed (tesla as of 2022, tesla-2026): answer with the newest one
         found = max(candidates, key=_newest_filing_date) if candidates else None
     elif m := _COMPANYFACTS.match(path):
