@@ -1,1 +1,1 @@
-"""edgar"""
+"""edgar: SEC EDGAR access (URL layout, offline mirror, live HTTP client)."""

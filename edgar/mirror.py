@@ -70,9 +70,8 @@ def resolve(root: Path, url_path: str) -> Path:
         found = _by_name(root / "index", m.group(1))
     elif m := _ARCHIVE_FILE.match(path):
         name = m.group(3)
-        if fm := _FILED_AS_ACCESSION.match(name):
-            if fm.group(1).replace("-", "") == m.group(2):
-                found = _accession_file(root, fm.group(1), fm.group(2))
+        if (fm := _FILED_AS_ACCESSION.match(name)) and fm.group(1).replace("-", "") == m.group(2):
+            found = _accession_file(root, fm.group(1), fm.group(2))
     if found is None or not found.is_file():
         raise NotInMirror(f"{url_path} is not in the offline EDGAR mirror at {root}")
     return found
