@@ -21,6 +21,7 @@ import logging
 import math
 import random
 import re
+import ssl
 import threading
 import time
 import zlib
@@ -45,6 +46,8 @@ _RATE_LIMIT_PAGE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _RATE_LIMIT_SCAN_BYTES = 16_384
+# the 403 page www.sec.gov sends when the User-Agent does not declare who is asking
+_UNDECLARED_TOOL = b"Undeclared Automated Tool"
 _XML_DECL = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[\s?]")
 # prolog (BOM, whitespace, processing instructions, comments, DOCTYPE with internal subset), then the root's name
 _XML_ROOT = re.compile(
@@ -393,20 +396,24 @@ class SecHttpClient:
             "Accept": "*/*",
             "Connection": "close",
         }
+        got_status: int | None = None  # known once the status line has arrived
         try:
             connection.request("GET", target, headers=headers)
             response = connection.getresponse()
             status, phrase, response_headers = response.status, response.reason, response.headers
+            got_status = status
             raw = response.read()
         except http.client.IncompleteRead as exc:
             missing = f", {exc.expected} more expected" if exc.expected is not None else ""
             raise _Retryable(
-                f"truncated body: connection closed after {len(exc.partial)} bytes{missing}", None
+                f"truncated body: connection closed after {len(exc.partial)} bytes{missing}", got_status
             ) from exc
         except TimeoutError as exc:
-            raise _Retryable(f"timeout after {self.timeout_s:g}s", None) from exc
+            raise _Retryable(f"timeout after {self.timeout_s:g}s", got_status) from exc
+        except ssl.SSLCertVerificationError as exc:  # a wrong certificate does not fix itself: no retry
+            raise SecHttpError(url, None, attempt, f"TLS certificate not trusted: {exc}") from exc
         except (OSError, http.client.HTTPException) as exc:
-            raise _Retryable(f"connection error: {exc.__class__.__name__}: {exc}", None) from exc
+            raise _Retryable(f"connection error: {exc.__class__.__name__}: {exc}", got_status) from exc
         finally:
             connection.close()
 
@@ -442,5 +449,10 @@ class SecHttpClient:
             raise _Retryable(described, status, rate_limited=status == 429, retry_after=retry_after)
         if status == 404:
             raise SecNotFound(url, status, attempt, described)
+        if status == 403 and _UNDECLARED_TOOL in body[:_RATE_LIMIT_SCAN_BYTES]:
+            described += (
+                ": the SEC rejects this User-Agent as an undeclared automated tool; "
+                'set SEC_USER_AGENT="Name email@example.com" to your own name and address'
+            )
         location = response_headers.get("Location")
         raise SecHttpError(url, status, attempt, described + (f" (Location: {location})" if location else ""))

@@ -151,6 +151,19 @@ def test_truncated_body_then_success(sec_server: SecServer, sleeps: SleepRecorde
     assert len(sleeps.waits) == 1
 
 
+def test_persistent_truncation_fails_with_the_byte_counts(
+    sec_server: SecServer, sleeps: SleepRecorder
+) -> None:
+    sec_server.inject(SGML_TXT, ("truncate", 5000), ("truncate", 5000))
+
+    with pytest.raises(SecHttpError) as caught:
+        make_client(sleeps, max_retries=1).get(sec_server.url(SGML_TXT))
+
+    assert (caught.value.status, caught.value.attempts) == (200, 2)
+    assert caught.value.last_reason.startswith("truncated body: connection closed after 5000 bytes, ")
+    assert len(sec_server.requests) == 2
+
+
 def test_consistent_but_incomplete_body_is_retried(sec_server: SecServer, sleeps: SleepRecorder) -> None:
     whole = mirror_bytes(TICKERS)
     sec_server.inject(
@@ -230,6 +243,19 @@ def test_other_4xx_fails_at_once(sec_server: SecServer, sleeps: SleepRecorder) -
     assert len(sec_server.requests) == 1
 
 
+def test_undeclared_user_agent_403_says_what_to_do(sec_server: SecServer, sleeps: SleepRecorder) -> None:
+    page = b"<html><head><title>SEC.gov | Your Request Originates from an Undeclared Automated Tool</title></head></html>"
+    sec_server.inject(TICKERS, ("status", 403, {}, page))
+
+    with pytest.raises(SecHttpError) as caught:
+        make_client(sleeps).get(sec_server.url(TICKERS))
+
+    assert caught.value.status == 403
+    assert caught.value.last_reason.startswith("403 Forbidden: the SEC rejects this User-Agent")
+    assert 'SEC_USER_AGENT="Name email@example.com"' in caught.value.last_reason
+    assert len(sec_server.requests) == 1
+
+
 def test_dropped_connection_is_retried(sec_server: SecServer, sleeps: SleepRecorder) -> None:
     sec_server.inject(COMPANYFACTS, ("drop",), ("drop",))
 
@@ -273,9 +299,12 @@ def test_shared_limiter_keeps_every_second_within_max_rps(sec_server: SecServer)
     lock = threading.Lock()
     remaining = list(range(25))
 
-    def worker() -> None:
-        client = SecHttpClient(user_agent=UA, max_rps=10, backoff_base_s=0.01)  # no limiter: the shared one
-        assert client.limiter is get_shared_limiter(10)
+    clients = [SecHttpClient(user_agent=UA, max_rps=10, backoff_base_s=0.01) for _ in range(4)]
+    assert all(
+        client.limiter is get_shared_limiter(10) for client in clients
+    )  # no limiter given: the shared one
+
+    def worker(client: SecHttpClient) -> None:
         while True:
             with lock:
                 if not remaining:
@@ -286,7 +315,7 @@ def test_shared_limiter_keeps_every_second_within_max_rps(sec_server: SecServer)
             except BaseException as exc:  # pragma: no cover - reported below
                 errors.append(exc)
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
+    threads = [threading.Thread(target=worker, args=(client,)) for client in clients]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -4,7 +4,7 @@ Requests are answered from the mirror through :func:`edgar.mirror.resolve` (404 
 Bodies are gzip-encoded when the client accepts gzip, and always carry ``Content-Length``. Faults queued with
 :meth:`SecServer.inject` are applied, first in first out, to the next requests of a path (or of any path):
 
-* ``("status", code, headers)``: answer ``code`` with ``headers`` and a short text body;
+* ``("status", code, headers[, body])``: answer ``code`` with ``headers`` and ``body`` (default: a short text);
 * ``("truncate", n)``: the real response with its true ``Content-Length``, but only ``n`` body bytes, then close;
 * ``("ratelimit_page", status)``: the SEC's "Request Rate Threshold Exceeded" page with ``status``;
 * ``("drop",)``: close the connection without any response;
@@ -83,7 +83,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if kind == "status":
             code, headers = fault[1], (fault[2] if len(fault) > 2 else {})
-            self._send(code, f"fault: {code}\n".encode(), "text/plain", headers)
+            body = fault[3] if len(fault) > 3 else f"fault: {code}\n".encode()
+            self._send(code, body, "text/html" if body.lstrip().startswith(b"<") else "text/plain", headers)
             return
         if kind == "ratelimit_page":
             self._send(fault[1], (sec.mirror_root / RATE_LIMIT_PAGE).read_bytes(), "text/html; charset=UTF-8")
