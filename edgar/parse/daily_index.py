@@ -12,7 +12,7 @@ overflows into the next column is reported, not silently misread.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import msgspec
 
@@ -207,3 +207,27 @@ def parse_daily_index(data: bytes, source: str, *, strict: bool = True) -> Daily
         entries=entries,
         errors=errors,
     )
+
+
+_NAME_DATE = re.compile(r"\.(\d{8})\.idx")
+_RECEIVED = re.compile(rb"Last Data Received:\s*([A-Za-z]+)\.?\s+(\d{1,2}),\s*(\d{4})")
+
+
+def index_date(name: str, data: bytes) -> date | None:
+    """The day an index covers: from its name (``form.20200318.idx``), else its ``Last Data Received`` line.
+
+    Works on files that do not parse (a malformed index still has a day), returns ``None`` when neither says.
+    """
+    if m := _NAME_DATE.search(name):
+        try:
+            return datetime.strptime(m.group(1), "%Y%m%d").date()
+        except ValueError:
+            return None
+    if m := _RECEIVED.search(data[:2048]):
+        month, day, year = (g.decode("ascii") for g in m.groups())
+        for fmt in ("%B %d %Y", "%b %d %Y"):
+            try:
+                return datetime.strptime(f"{month} {day} {year}", fmt).date()
+            except ValueError:
+                continue
+    return None

@@ -1,0 +1,314 @@
+"""Filings and their documents, per filing quarter -> ``raw_documents`` and ``filings``.
+
+Offline, filings are the mirror's file groups (see ``edgar_inventory``); live, they are the daily index's
+filings of the configured forms, fetched as full SGML submissions. Every document is stored once,
+content-addressed, under ``filings/{cik}/{filing_id}/{sha256}/{name}``. A filing that was stored before with
+the same fingerprint (its source files' hashes, or its accession, and the pipeline version) is not read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+import dagster as dg
+import msgspec
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from assets.checks import table_check_results, table_check_specs
+from assets.edgar.inventory import read_inventory
+from assets.partitions import context_quarters, filing_quarters
+from assets.progress import Progress
+from assets.resources import EdgarResource, LakeResource
+from edgar import source as sources
+from edgar.errors import EdgarError
+from edgar.identity import FilingIdentity, identity_from_sgml, local_filing_id
+from edgar.inventory import InventoryEntry, group_identity
+from edgar.parse.detect import HEAD_BYTES, detect_kind
+from edgar.parse.sgml import parse_sgml_submission
+from edgar.source import EdgarSource, OfflineSource
+from lake.delta import read_table, write_partition
+from lake.settings import Settings
+from lake.storage import Lake
+from lake.tables import EDGAR_INDEX, FILING_QUARTER, FILINGS, RAW_DOCUMENTS
+
+#: Bump when what is stored for a filing changes: every filing is then re-read on the next run.
+PIPELINE_VERSION = "1"
+_RANK = {"sgml-header": 0, "submissions-json": 1, "document": 2}
+
+
+@dataclass
+class FilingPlan:
+    """A filing to store: its identity and where its bytes come from (mirror files or an SEC path)."""
+
+    identity: FilingIdentity
+    entries: list[InventoryEntry] = field(default_factory=list)
+    sec_path: str | None = None
+    index_row: dict[str, Any] | None = None
+
+    def fingerprint(self) -> str:
+        """Hash of what the filing was built from: the pipeline version and its sources."""
+        digest = hashlib.sha256(f"v{PIPELINE_VERSION}\n{self.sec_path or ''}\n".encode())
+        for entry in sorted(self.entries, key=lambda e: e.path):
+            digest.update(f"{entry.path}\0{entry.sha256}\n".encode())
+        return digest.hexdigest()
+
+    def filing_id(self) -> str:
+        """The accession number, or a local id derived from the documents' names and hashes."""
+        if self.identity.accession:
+            return self.identity.accession
+        return local_filing_id((PurePosixPath(e.path).name, e.sha256) for e in self.entries)
+
+
+def offline_plans(groups: dict[str, list[InventoryEntry]]) -> tuple[list[FilingPlan], list[str]]:
+    """Filings of the mirror: one per group, groups naming the same accession merged. Also the unplaced groups."""
+    plans: dict[str, FilingPlan] = {}
+    unplaced: list[str] = []
+    for group, entries in sorted(groups.items()):
+        identity = group_identity(entries)
+        if identity is None or identity.filing_quarter is None:
+            unplaced.append(group)
+            continue
+        key = identity.accession or group
+        plan = plans.get(key)
+        if plan is None:
+            plans[key] = FilingPlan(identity=identity, entries=list(entries))
+            continue
+        plan.entries.extend(entries)
+        if _RANK[identity.metadata_source] < _RANK[plan.identity.metadata_source]:
+            plan.identity = identity
+    return list(plans.values()), unplaced
+
+
+def live_plans(index_rows: Sequence[dict[str, Any]], forms: Sequence[str], ciks: Sequence[int]) -> list[FilingPlan]:
+    """Filings of the daily index to fetch: the configured forms (and CIKs), one per accession."""
+    wanted_forms, wanted_ciks = set(forms), set(ciks)
+    plans: dict[str, FilingPlan] = {}
+    for row in index_rows:
+        if row["form"] not in wanted_forms or (wanted_ciks and row["cik"] not in wanted_ciks):
+            continue
+        if row["accession"] in plans:
+            continue
+        identity = FilingIdentity(
+            accession=row["accession"],
+            cik=row["cik"],
+            entity_name=row["company"],
+            form=row["form"],
+            filing_date=row["date_filed"],
+            metadata_source="edgar-index",
+            filing_quarter=row[FILING_QUARTER],
+            partition_basis="filing_date",
+            warnings=("acceptance time unknown until the submission is read",),
+        )
+        path = sources.urls.full_submission_path(row["cik"], row["accession"])
+        plans[row["accession"]] = FilingPlan(identity=identity, sec_path=path, index_row=row)
+    return list(plans.values())
+
+
+def _doc_row(
+    store: Lake, directory: str, filing_id: str, cik: int | None, quarter: str, name: str, data: bytes, **extra: Any
+) -> dict[str, Any]:
+    stored = store.put_object(directory, name, data)
+    return {
+        "filing_id": filing_id,
+        "name": name,
+        "cik": cik,
+        "sequence": extra.get("sequence"),
+        "doc_type": extra.get("doc_type"),
+        "description": extra.get("description"),
+        "kind": detect_kind(name, data[:HEAD_BYTES]),
+        "sha256": stored.sha256,
+        "size": len(data),
+        "object_key": stored.key,
+        "container": extra.get("container"),
+        "source": extra.get("source"),
+        FILING_QUARTER: quarter,
+    }
+
+
+def _sgml_documents(data: bytes, name: str) -> Iterable[tuple[str, bytes, dict[str, Any]]]:
+    sub = parse_sgml_submission(data, name)
+    for i, doc in enumerate(sub.documents, start=1):
+        body = doc.decoded if doc.uuencoded and doc.decoded is not None else doc.body
+        doc_name = doc.filename or f"{doc.sequence or i}-{doc.type}.txt"
+        yield doc_name, body, {"sequence": doc.sequence, "doc_type": doc.type, "description": doc.description, "container": name}
+
+
+def store_filing(store: Lake, plan: FilingPlan, read: Any) -> tuple[FilingIdentity, list[dict[str, Any]], list[str], int]:
+    """Store every document of one filing; return its (final) identity, document rows, errors and bytes read.
+
+    ``read(path) -> bytes`` reads a mirror file or fetches an SEC path. An unreadable or unparsable document
+    is an error of this filing only; the documents that could be stored are kept.
+    """
+    identity = plan.identity
+    filing_id = plan.filing_id()
+    quarter = identity.filing_quarter or ""
+    rows: list[dict[str, Any]] = []
+    errors: list[str] = [f"{e.path}: {e.error}" for e in plan.entries if e.error]
+    nbytes = 0
+    sources_: list[tuple[str, str]] = [(e.path, e.kind) for e in plan.entries]
+    if plan.sec_path:
+        sources_ = [(plan.sec_path, "sgml-submission")]
+    directory = f"filings/{identity.cik if identity.cik is not None else 'unknown'}/{filing_id}"
+    for path, kind in sources_:
+        name = PurePosixPath(path).name
+        try:
+            data = read(path)
+        except EdgarError as exc:
+            errors.append(f"{path}: {exc}")
+            continue
+        nbytes += len(data)
+        rows.append(_doc_row(store, directory, filing_id, identity.cik, quarter, name, data, source=path))
+        if kind != "sgml-submission":
+            continue
+        try:
+            if plan.sec_path:
+                identity = identity_from_sgml(parse_sgml_submission(data, name))
+            for doc_name, body, extra in _sgml_documents(data, name):
+                rows.append(_doc_row(store, directory, filing_id, identity.cik, quarter, doc_name, body, source=path, **extra))
+        except EdgarError as exc:
+            errors.append(str(exc))
+    unique = {r["name"]: r for r in rows}
+    return identity, list(unique.values()), errors, nbytes
+
+
+def filing_row(plan: FilingPlan, identity: FilingIdentity, docs: list[dict[str, Any]], errors: list[str]) -> dict[str, Any]:
+    """The ``filings`` row of a stored filing."""
+    return {
+        "filing_id": plan.filing_id(),
+        "accession": identity.accession,
+        "cik": identity.cik,
+        "company_name": identity.entity_name,
+        "form": identity.form,
+        "period_of_report": identity.period_of_report,
+        "fiscal_year": identity.fiscal_year,
+        "fiscal_period": identity.fiscal_period,
+        "filing_date": identity.filing_date,
+        "acceptance_utc": identity.acceptance_utc,
+        "acceptance_basis": identity.acceptance_basis,
+        "acceptance_flag": identity.acceptance_flag,
+        "metadata_source": identity.metadata_source,
+        "partition_basis": identity.partition_basis,
+        "primary_document": identity.primary_document,
+        "document_count": len(docs),
+        "total_bytes": sum(d["size"] for d in docs),
+        "source": plan.sec_path or ", ".join(sorted({e.group for e in plan.entries})),
+        "fingerprint": plan.fingerprint(),
+        "status": "error" if errors and not docs else "partial" if errors else "ok",
+        "errors": errors,
+        "warnings": list(identity.warnings),
+        FILING_QUARTER: plan.identity.filing_quarter,
+    }
+
+
+def _previous(store: Lake, quarters: list[str]) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    flt = pc.field(FILING_QUARTER).isin(quarters)
+    filings = {r["filing_id"]: r for r in read_table(store, FILINGS, filters=flt).to_pylist()}
+    docs: dict[str, list[dict[str, Any]]] = {}
+    for row in read_table(store, RAW_DOCUMENTS, filters=flt).to_pylist():
+        docs.setdefault(row["filing_id"], []).append(row)
+    return filings, docs
+
+
+def collect(
+    source: EdgarSource, store: Lake, settings: Settings, quarters: list[str], log: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+    """Filings and document rows of ``quarters``, storing new documents; plus run statistics."""
+    wanted = set(quarters)
+    unplaced: list[str] = []
+    if isinstance(source, OfflineSource):
+        plans, unplaced = offline_plans(read_inventory(store))
+        root = source.root
+
+        def read(path: str) -> bytes:
+            return (root / path).read_bytes()
+
+    else:
+        index = read_table(store, EDGAR_INDEX, filters=pc.field(FILING_QUARTER).isin(quarters)).to_pylist()
+        plans = live_plans(index, settings.edgar_forms, settings.edgar_ciks)
+        read = source.get
+    plans = [p for p in plans if p.identity.filing_quarter in wanted]
+    old_filings, old_docs = _previous(store, quarters)
+    filings, documents = [], []
+    stats = {"filings": len(plans), "reused": 0, "stored": 0, "errors": 0, "bytes_read": 0, "unplaced_groups": unplaced}
+    progress = Progress("filings", len(plans), log)
+    for plan in plans:
+        old = old_filings.get(plan.filing_id())
+        if old is not None and old["fingerprint"] == plan.fingerprint() and old["status"] == "ok":
+            filings.append(old)
+            documents.extend(old_docs.get(old["filing_id"], []))
+            stats["reused"] += 1
+            progress.step()
+            continue
+        identity, docs, errors, nbytes = store_filing(store, plan, read)
+        filings.append(filing_row(plan, identity, docs, errors))
+        documents.extend(docs)
+        stats["stored"] += 1
+        stats["errors"] += bool(errors)
+        stats["bytes_read"] += nbytes
+        progress.step(nbytes=nbytes)
+    return filings, documents, stats
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "raw_documents",
+            group_name="edgar",
+            kinds={"delta", "python"},
+            description=RAW_DOCUMENTS.description,
+            code_version=PIPELINE_VERSION,
+            deps=["edgar_inventory", "edgar_index"],
+        ),
+        dg.AssetSpec(
+            "filings",
+            group_name="edgar",
+            kinds={"delta", "python"},
+            description=FILINGS.description,
+            code_version=PIPELINE_VERSION,
+            deps=["edgar_inventory", "edgar_index", "sec_submissions", "raw_documents"],
+        ),
+    ],
+    check_specs=[*table_check_specs(RAW_DOCUMENTS), *table_check_specs(FILINGS)],
+    partitions_def=filing_quarters,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="sec_api",
+)
+def filing_documents(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource) -> Iterable[Any]:
+    """Store each filing of the run's quarters with all its documents, and one status row per filing.
+
+    A document that cannot be read or parsed marks its filing ``partial``/``error`` with the reason; the
+    other filings of the run are stored; nothing stored before is deleted from the object store.
+    """
+    quarters = context_quarters(context)
+    source = edgar.open()
+    store = lake.lake()
+    filings, documents, stats = collect(source, store, edgar.settings(), quarters, context.log.info)
+    partitions = {FILING_QUARTER: quarters}
+    failed = [f"{f['filing_id']}: {'; '.join(f['errors'])}" for f in filings if f["errors"]]
+    for spec, rows in ((RAW_DOCUMENTS, documents), (FILINGS, filings)):
+        result = write_partition(store, spec, pa.Table.from_pylist(rows, schema=spec.schema), partitions=partitions)
+        stored = read_table(store, spec)
+        yield dg.MaterializeResult(
+            asset_key=spec.name,
+            metadata={
+                "rows_in_run_quarters": len(rows),
+                "rows_in_table": stored.num_rows,
+                "table_version": result.version,
+                "unchanged": result.skipped,
+                "filings_stored": stats["stored"],
+                "filings_reused": stats["reused"],
+                "bytes_read": stats["bytes_read"],
+                "filing_errors": "\n".join(failed) or "none",
+                "unplaced_mirror_groups": "\n".join(stats["unplaced_groups"]) or "none",
+                "uri": store.table_uri(spec),
+            },
+        )
+        yield from table_check_results(spec, stored)
+
+
+

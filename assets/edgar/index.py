@@ -1,0 +1,137 @@
+"""EDGAR daily indexes -> ``edgar_index`` (what was filed) and ``edgar_index_files`` (each index read, ok or not)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pyarrow as pa
+
+from assets.checks import table_check_results, table_check_specs
+from assets.partitions import context_quarters, filing_quarters, quarter_days, quarter_label
+from assets.progress import Progress
+from assets.resources import EdgarResource, LakeResource
+from edgar import source as sources
+from edgar.errors import DocumentNotFound, EdgarError
+from edgar.parse.daily_index import index_date, parse_daily_index
+from edgar.source import EdgarSource, OfflineSource
+from lake.delta import read_table, write_partition
+from lake.tables import EDGAR_INDEX, EDGAR_INDEX_FILES, FILING_QUARTER
+
+
+def _offline_index_files(source: OfflineSource) -> Iterator[tuple[str, bytes]]:
+    for path in sorted((source.root / "index").rglob("*")):
+        if path.is_file():
+            yield path.relative_to(source.root).as_posix(), path.read_bytes()
+
+
+def _live_index_files(source: EdgarSource, quarters: Iterable[str], today: date) -> Iterator[tuple[str, bytes | None]]:
+    for quarter in quarters:
+        first, last = quarter_days(quarter)
+        day = first
+        while day <= min(last, today - timedelta(days=1)):
+            if day.weekday() < 5:
+                try:
+                    yield sources.daily_index(source, day)
+                except DocumentNotFound:
+                    # holidays have no index; a missing business day is reported in edgar_index_files
+                    yield sources.urls.daily_index_path(day), None
+            day += timedelta(days=1)
+
+
+def read_index_file(name: str, data: bytes | None, quarters: set[str]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """Parse one index file into (its status row, its entry rows); ``(None, [])`` when outside ``quarters``.
+
+    A malformed or empty index gives a status row with ``status='error'`` and the error (file and line), and
+    no entries: a partly readable index is not trusted.
+    """
+    short = Path(name).name
+    day = index_date(short, data or b"")
+    quarter = quarter_label(day) if day else None
+    if quarter not in quarters:
+        return None, []
+    status = {"index_file": name, "index_date": day, "rows": 0, "status": "ok", "error": None, FILING_QUARTER: quarter}
+    if data is None:
+        return {**status, "status": "missing", "error": f"{name}: not published (holiday?)"}, []
+    try:
+        parsed = parse_daily_index(data, short)
+    except EdgarError as exc:
+        return {**status, "status": "error", "error": str(exc)}, []
+    entries = [
+        {
+            "accession": e.accession,
+            "cik": e.cik,
+            "form": e.form,
+            "company": e.company,
+            "date_filed": e.date_filed,
+            "file_name": e.file_name,
+            "index_file": name,
+            "line": e.line,
+            FILING_QUARTER: quarter,
+        }
+        for e in parsed.entries
+    ]
+    return {**status, "rows": len(entries)}, entries
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec("edgar_index", group_name="edgar", kinds={"delta", "python"}, description=EDGAR_INDEX.description, code_version="1"),
+        dg.AssetSpec(
+            "edgar_index_files", group_name="edgar", kinds={"delta", "python"}, description=EDGAR_INDEX_FILES.description, code_version="1"
+        ),
+    ],
+    check_specs=[*table_check_specs(EDGAR_INDEX), *table_check_specs(EDGAR_INDEX_FILES)],
+    partitions_def=filing_quarters,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="sec_api",
+)
+def edgar_daily_index(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource) -> Iterable[Any]:
+    """The EDGAR daily form indexes of the run's filing quarters.
+
+    Live: every business day's ``form.YYYYMMDD.idx`` up to yesterday. Offline: the indexes in the mirror's
+    ``index/`` folder whose day falls in the quarters. Each index file gets a status row; a malformed one is
+    an error row naming the file and line, and the run goes on.
+    """
+    quarters = context_quarters(context)
+    source = edgar.open()
+    store = lake.lake()
+    files: Iterable[tuple[str, bytes | None]]
+    if isinstance(source, OfflineSource):
+        files = list(_offline_index_files(source))
+    else:
+        files = _live_index_files(source, quarters, datetime.now(UTC).date())
+    statuses: list[dict[str, Any]] = []
+    entries: dict[tuple[str, int, str], dict[str, Any]] = {}
+    progress = Progress("daily indexes", len(files) if isinstance(files, list) else len(quarters) * 63, context.log.info)
+    for name, data in files:
+        status, rows = read_index_file(name, data, set(quarters))
+        if status is not None:
+            statuses.append(status)
+            if status["status"] == "error":
+                context.log.warning(f"index skipped: {status['error']}")
+        for row in rows:
+            entries.setdefault((row["accession"], row["cik"], row["form"]), row)
+        progress.step(nbytes=len(data or b""))
+
+    partitions = {FILING_QUARTER: quarters}
+    for spec, data_rows in ((EDGAR_INDEX, list(entries.values())), (EDGAR_INDEX_FILES, statuses)):
+        result = write_partition(store, spec, pa.Table.from_pylist(data_rows, schema=spec.schema), partitions=partitions)
+        stored = read_table(store, spec)
+        errors = [s["error"] for s in statuses if s["status"] == "error"]
+        yield dg.MaterializeResult(
+            asset_key=spec.name,
+            metadata={
+                "rows_in_run_quarters": len(data_rows),
+                "rows_in_table": stored.num_rows,
+                "table_version": result.version,
+                "unchanged": result.skipped,
+                "index_files": len(statuses),
+                "index_errors": "\n".join(e for e in errors if e) or "none",
+                "uri": store.table_uri(spec),
+            },
+        )
+        yield from table_check_results(spec, stored)

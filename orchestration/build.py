@@ -1,0 +1,107 @@
+"""Build the lake once (``make lake``): run every EDGAR asset over a range of filing quarters as one Dagster run.
+
+``python -m orchestration.build`` builds every quarter from 1993Q1 to now (offline by default: the mirror under
+``AIHF_SHARED_DIR``); ``--quarters 2023Q1:2024Q4`` limits the range; ``--where`` prints where the tables are and
+how to open them, without building. The run is recorded in the Dagster instance (``DAGSTER_HOME``), so it is
+visible in the UI (``make dagster``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from lake.settings import Settings
+
+
+def _quarter_range(spec: str | None) -> tuple[str, str]:
+    from assets.partitions import filing_quarters, quarter_to_partition_key
+
+    keys = filing_quarters.get_partition_keys()
+    if not spec:
+        return keys[0], keys[-1]
+    start, _, end = spec.partition(":")
+    first, last = quarter_to_partition_key(start), quarter_to_partition_key(end or start)
+    for key in (first, last):
+        if key not in keys:
+            raise SystemExit(f"--quarters: {key} is outside the filing quarters {keys[0]}..{keys[-1]}")
+    return first, last
+
+
+def build(settings: Settings, quarters: str | None = None) -> bool:
+    """Materialize the discovery job over the quarter range in this process; return whether it succeeded."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.instance import prepare_home
+
+    os.environ["DAGSTER_HOME"] = str(prepare_home(settings))
+    first, last = _quarter_range(quarters)
+    print(f"building the lake at {settings.lake_uri} from {settings.edgar_source} EDGAR, quarters {first}..{last}")
+    job = defs().resolve_job_def("edgar_discovery")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            raise_on_error=False,
+        )
+    return result.success
+
+
+def where(settings: Settings) -> str:
+    """Where each table is, its row count, and copy-paste snippets that open the lake."""
+    from lake.delta import table_exists, table_version
+    from lake.duck import connect
+    from lake.registry import all_tables
+    from lake.storage import Lake
+    from lake.tables import FILINGS
+
+    store = Lake.from_settings(settings)
+    lines = [f"Lake: {settings.lake_uri}"]
+    con = connect(store)
+    for spec in all_tables():
+        if table_exists(store, spec):
+            rows = con.execute(f'select count(*) from "{spec.name}"').fetchone()
+            n = rows[0] if rows else 0
+            lines.append(f"  {spec.path:<28} {n:>8,} rows  (Delta version {table_version(store, spec)})")
+        else:
+            lines.append(f"  {spec.path:<28} (not built)")
+    if table_exists(store, FILINGS):
+        status = con.execute("select status, count(*) from filings group by status order by status").fetchall()
+        lines.append("  filings by status: " + ", ".join(f"{s}={n}" for s, n in status))
+    lines += [
+        "",
+        "DuckDB (every table is a view):",
+        "  .venv/bin/python -c \"from lake import Lake, connect; from lake.settings import Settings; "
+        "con = connect(Lake.from_settings(Settings.from_env())); "
+        "print(con.sql('select form, count(*) n from filings group by form order by n desc'))\"",
+        "polars:",
+        "  .venv/bin/python -c \"from lake import Lake, scan; from lake.settings import Settings; "
+        "print(scan(Lake.from_settings(Settings.from_env()), 'filings').select('filing_id','form','cik','filing_date').collect())\"",
+        "Dagster UI (lineage, backfills): make dagster",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m orchestration.build", description=__doc__)
+    parser.add_argument("--quarters", help="START:END filing quarters, e.g. 2023Q1:2024Q4 (default: all)")
+    parser.add_argument("--where", action="store_true", help="only print where the tables are and how to query them")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if not args.where:
+        started = time.monotonic()
+        ok = build(settings, args.quarters)
+        print(f"lake build {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.1f}s")
+        if not ok:
+            return 1
+    print(where(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
