@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,13 @@ def lake(request: pytest.FixtureRequest, tmp_path: Path) -> Lake:
 def filings() -> TableSpec:
     """A test-only table (not registered): filings partitioned by quarter, keyed by accession."""
     return filings_spec()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """With CI=true a skipped lake test is a failure (S3 tests must run against moto, never be skipped)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI", "").lower() == "true" and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true: {report.longrepr}"
