@@ -17,9 +17,16 @@ def table_check_specs(spec: TableSpec, asset_key: dg.AssetKey | None = None) -> 
     """The three standard checks of a table, to put in an asset's ``check_specs``."""
     key = asset_key or dg.AssetKey(spec.name)
     return [
-        dg.AssetCheckSpec(SCHEMA, asset=key, blocking=True, description=f"{spec.name} has the registry's Arrow schema."),
+        dg.AssetCheckSpec(
+            SCHEMA, asset=key, blocking=True, description=f"{spec.name} has the registry's Arrow schema."
+        ),
         dg.AssetCheckSpec(NON_EMPTY, asset=key, description=f"{spec.name} has at least one row."),
-        dg.AssetCheckSpec(PK_UNIQUE, asset=key, blocking=True, description=f"{spec.name} is unique on {', '.join(spec.primary_key)}."),
+        dg.AssetCheckSpec(
+            PK_UNIQUE,
+            asset=key,
+            blocking=True,
+            description=f"{spec.name} is unique on {', '.join(spec.primary_key)}.",
+        ),
     ]
 
 
@@ -48,8 +55,15 @@ def table_check_results(
             asset_key=key,
             check_name=SCHEMA,
             passed=not missing and not wrong,
-            metadata={"missing_columns": ", ".join(missing) or "none", "type_mismatches": "; ".join(wrong) or "none"},
+            metadata={
+                "missing_columns": ", ".join(missing) or "none",
+                "type_mismatches": "; ".join(wrong) or "none",
+            },
         ),
-        dg.AssetCheckResult(asset_key=key, check_name=NON_EMPTY, passed=table.num_rows > 0, metadata={"rows": table.num_rows}),
-        dg.AssetCheckResult(asset_key=key, check_name=PK_UNIQUE, passed=dups == 0, metadata={"duplicate_rows": dups}),
+        dg.AssetCheckResult(
+            asset_key=key, check_name=NON_EMPTY, passed=table.num_rows > 0, metadata={"rows": table.num_rows}
+        ),
+        dg.AssetCheckResult(
+            asset_key=key, check_name=PK_UNIQUE, passed=dups == 0, metadata={"duplicate_rows": dups}
+        ),
     ]

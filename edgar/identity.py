@@ -126,7 +126,12 @@ def identity_from_sgml(sub: SgmlSubmission, cover: Cover | None = None) -> Filin
 def identity_from_cover(cover: Cover, document: str | None = None) -> FilingIdentity:
     """Identity from a document alone (dei facts, ownership or 13F cover page): no accession, no dates."""
     form = cover.form
-    if form and cover.amendment and not form.endswith("/A") and cover.kind in ("xbrl-instance", "inline-xbrl"):
+    if (
+        form
+        and cover.amendment
+        and not form.endswith("/A")
+        and cover.kind in ("xbrl-instance", "inline-xbrl")
+    ):
         form = f"{form}/A"
     identity = FilingIdentity(
         accession=cover.accession,
@@ -137,7 +142,10 @@ def identity_from_cover(cover: Cover, document: str | None = None) -> FilingIden
         fiscal_year=cover.fiscal_year,
         fiscal_period=cover.fiscal_period,
         primary_document=document,
-        warnings=(*cover.warnings, "no SEC filing metadata: accession, filing date and acceptance time unknown"),
+        warnings=(
+            *cover.warnings,
+            "no SEC filing metadata: accession, filing date and acceptance time unknown",
+        ),
     )
     return _placed(identity)
 
@@ -161,7 +169,10 @@ def match_submission(
         return next(iter(unique.values())), None
     if not unique:
         return None, None
-    return None, f"{len(unique)} SEC filings match cik/form/period ({', '.join(sorted(unique))}): not guessing"
+    return (
+        None,
+        f"{len(unique)} SEC filings match cik/form/period ({', '.join(sorted(unique))}): not guessing",
+    )
 
 
 def apply_submission(identity: FilingIdentity, meta: SubmissionMeta) -> FilingIdentity:
@@ -175,7 +186,11 @@ def apply_submission(identity: FilingIdentity, meta: SubmissionMeta) -> FilingId
         filing_date=meta.filing_date,
         acceptance_utc=meta.acceptance_utc,
         acceptance_basis=meta.acceptance_basis,
-        acceptance_flag="unknown" if meta.acceptance_utc is None else "ambiguous" if meta.acceptance_ambiguous else None,
+        acceptance_flag="unknown"
+        if meta.acceptance_utc is None
+        else "ambiguous"
+        if meta.acceptance_ambiguous
+        else None,
         metadata_source="submissions-json",
         primary_document=meta.primary_document or identity.primary_document,
         warnings=warnings,

@@ -27,21 +27,61 @@ class Setting(msgspec.Struct, frozen=True):
 
 #: name of the field -> its documentation. The order is the README's order.
 SETTINGS: dict[str, Setting] = {
-    "shared_dir": Setting("AIHF_SHARED_DIR", "../shared", "Folder with the offline EDGAR mirror and prices (relative paths are resolved from the project root)."),
-    "lake_uri": Setting("LAKE_URI", "./lakehouse", "Where the lake lives: a local folder or s3://bucket/prefix."),
-    "lake_s3_endpoint": Setting("LAKE_S3_ENDPOINT", "", "S3 endpoint URL for non-AWS stores (MinIO, moto); empty = AWS."),
+    "shared_dir": Setting(
+        "AIHF_SHARED_DIR",
+        "../shared",
+        "Folder with the offline EDGAR mirror and prices (relative paths are resolved from the project root).",
+    ),
+    "lake_uri": Setting(
+        "LAKE_URI", "./lakehouse", "Where the lake lives: a local folder or s3://bucket/prefix."
+    ),
+    "lake_s3_endpoint": Setting(
+        "LAKE_S3_ENDPOINT", "", "S3 endpoint URL for non-AWS stores (MinIO, moto); empty = AWS."
+    ),
     "lake_s3_region": Setting("LAKE_S3_REGION", "us-east-1", "S3 region of the lake bucket."),
-    "edgar_source": Setting("EDGAR_SOURCE", "offline", "offline = read the mirror under AIHF_SHARED_DIR/edgar; live = www.sec.gov and data.sec.gov."),
-    "sec_user_agent": Setting("SEC_USER_AGENT", "", "User-Agent for live SEC requests, 'Name email' (the SEC requires it; live mode refuses to start without it)."),
-    "sec_max_rps": Setting("SEC_MAX_RPS", "10", "Live SEC request rate limit per second, shared by every client in a process (the SEC allows 10)."),
-    "sec_max_retries": Setting("SEC_MAX_RETRIES", "6", "Retries of a live SEC request on 429/5xx/connection errors/truncated bodies."),
+    "edgar_source": Setting(
+        "EDGAR_SOURCE",
+        "offline",
+        "offline = read the mirror under AIHF_SHARED_DIR/edgar; live = www.sec.gov and data.sec.gov.",
+    ),
+    "sec_user_agent": Setting(
+        "SEC_USER_AGENT",
+        "",
+        "User-Agent for live SEC requests, 'Name email' (the SEC requires it; live mode refuses to start without it).",
+    ),
+    "sec_max_rps": Setting(
+        "SEC_MAX_RPS",
+        "10",
+        "Live SEC request rate limit per second, shared by every client in a process (the SEC allows 10).",
+    ),
+    "sec_max_retries": Setting(
+        "SEC_MAX_RETRIES", "6", "Retries of a live SEC request on 429/5xx/connection errors/truncated bodies."
+    ),
     "sec_timeout_s": Setting("SEC_TIMEOUT_S", "30", "Timeout in seconds of one live SEC request."),
-    "sec_www_url": Setting("SEC_WWW_URL", "https://www.sec.gov", "Base URL of www.sec.gov (override only for tests or a proxy)."),
-    "sec_data_url": Setting("SEC_DATA_URL", "https://data.sec.gov", "Base URL of data.sec.gov (override only for tests or a proxy)."),
-    "edgar_forms": Setting("EDGAR_FORMS", "10-K,10-K/A,10-Q,10-Q/A,8-K,8-K/A,13F-HR,13F-HR/A,13F-NT,3,4,5,4/A", "Form types that discovery keeps from the daily indexes."),
-    "edgar_ciks": Setting("EDGAR_CIKS", "", "Comma-separated CIKs that live discovery keeps (empty = every filer)."),
-    "dagster_home": Setting("DAGSTER_HOME", "./.dagster_home", "Dagster instance folder (run history, schedules, event log)."),
-    "dagster_pg_url": Setting("DAGSTER_PG_URL", "", "postgresql://... to keep Dagster's run/event/schedule storage in PostgreSQL; empty = SQLite under DAGSTER_HOME."),
+    "sec_www_url": Setting(
+        "SEC_WWW_URL", "https://www.sec.gov", "Base URL of www.sec.gov (override only for tests or a proxy)."
+    ),
+    "sec_data_url": Setting(
+        "SEC_DATA_URL",
+        "https://data.sec.gov",
+        "Base URL of data.sec.gov (override only for tests or a proxy).",
+    ),
+    "edgar_forms": Setting(
+        "EDGAR_FORMS",
+        "10-K,10-K/A,10-Q,10-Q/A,8-K,8-K/A,13F-HR,13F-HR/A,13F-NT,3,4,5,4/A",
+        "Form types that discovery keeps from the daily indexes.",
+    ),
+    "edgar_ciks": Setting(
+        "EDGAR_CIKS", "", "Comma-separated CIKs that live discovery keeps (empty = every filer)."
+    ),
+    "dagster_home": Setting(
+        "DAGSTER_HOME", "./.dagster_home", "Dagster instance folder (run history, schedules, event log)."
+    ),
+    "dagster_pg_url": Setting(
+        "DAGSTER_PG_URL",
+        "",
+        "postgresql://... to keep Dagster's run/event/schedule storage in PostgreSQL; empty = SQLite under DAGSTER_HOME.",
+    ),
 }
 
 
@@ -117,7 +157,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if values["edgar_source"] not in ("offline", "live"):
             raise ValueError(f"EDGAR_SOURCE must be 'offline' or 'live', not {values['edgar_source']!r}")
         if not 0 < values["sec_max_rps"] <= 10:
-            raise ValueError(f"SEC_MAX_RPS must be in (0, 10] (SEC fair-access rule), not {values['sec_max_rps']}")
+            raise ValueError(
+                f"SEC_MAX_RPS must be in (0, 10] (SEC fair-access rule), not {values['sec_max_rps']}"
+            )
         return msgspec.convert(values, cls)
 
     @property

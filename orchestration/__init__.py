@@ -1,1 +1,1 @@
-"""orchestration"""
+"""The Dagster code location: definitions, jobs, schedules, instance set-up and the build command."""

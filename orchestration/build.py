@@ -39,7 +39,9 @@ def build(settings: Settings, quarters: str | None = None) -> bool:
 
     os.environ["DAGSTER_HOME"] = str(prepare_home(settings))
     first, last = _quarter_range(quarters)
-    print(f"building the lake at {settings.lake_uri} from {settings.edgar_source} EDGAR, quarters {first}..{last}")
+    print(
+        f"building the lake at {settings.lake_uri} from {settings.edgar_source} EDGAR, quarters {first}..{last}"
+    )
     job = defs().resolve_job_def("edgar_discovery")
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
@@ -70,16 +72,18 @@ def where(settings: Settings) -> str:
         else:
             lines.append(f"  {spec.path:<28} (not built)")
     if table_exists(store, FILINGS):
-        status = con.execute("select status, count(*) from filings group by status order by status").fetchall()
+        status = con.execute(
+            "select status, count(*) from filings group by status order by status"
+        ).fetchall()
         lines.append("  filings by status: " + ", ".join(f"{s}={n}" for s, n in status))
     lines += [
         "",
         "DuckDB (every table is a view):",
-        "  .venv/bin/python -c \"from lake import Lake, connect; from lake.settings import Settings; "
+        '  .venv/bin/python -c "from lake import Lake, connect; from lake.settings import Settings; '
         "con = connect(Lake.from_settings(Settings.from_env())); "
         "print(con.sql('select form, count(*) n from filings group by form order by n desc'))\"",
         "polars:",
-        "  .venv/bin/python -c \"from lake import Lake, scan; from lake.settings import Settings; "
+        '  .venv/bin/python -c "from lake import Lake, scan; from lake.settings import Settings; '
         "print(scan(Lake.from_settings(Settings.from_env()), 'filings').select('filing_id','form','cik','filing_date').collect())\"",
         "Dagster UI (lineage, backfills): make dagster",
     ]
@@ -90,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(prog="python -m orchestration.build", description=__doc__)
     parser.add_argument("--quarters", help="START:END filing quarters, e.g. 2023Q1:2024Q4 (default: all)")
-    parser.add_argument("--where", action="store_true", help="only print where the tables are and how to query them")
+    parser.add_argument(
+        "--where", action="store_true", help="only print where the tables are and how to query them"
+    )
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if not args.where:

@@ -23,7 +23,9 @@ def defs() -> dg.Definitions:
         resources={
             "lake": LakeResource(uri=_env("LAKE_URI"), s3_endpoint=_env("LAKE_S3_ENDPOINT")),
             "edgar": EdgarResource(
-                source=_env("EDGAR_SOURCE"), shared_dir=_env("AIHF_SHARED_DIR"), user_agent=_env("SEC_USER_AGENT")
+                source=_env("EDGAR_SOURCE"),
+                shared_dir=_env("AIHF_SHARED_DIR"),
+                user_agent=_env("SEC_USER_AGENT"),
             ),
         }
     )

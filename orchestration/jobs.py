@@ -1,12 +1,10 @@
 """Jobs and schedules across domains: discovery of new filings (daily, live mode) and the full backfill."""
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 import dagster as dg
 
-from assets.partitions import filing_quarters
+from assets.partitions import filing_quarters, quarter_label, quarter_to_partition_key
 
 #: Everything that ingests EDGAR: indexes, submissions, inventory, raw documents, filings, companies.
 discovery_job = dg.define_asset_job(
@@ -30,9 +28,7 @@ def daily_discovery(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     idempotent (unchanged partitions are not rewritten), so the schedule only adds what is new.
     """
     when = context.scheduled_execution_time or datetime.now(UTC)
-    key = filing_quarters.get_last_partition_key(current_time=when)
-    if key is None:
-        raise dg.DagsterInvariantViolationError("no filing quarter partition for the current time")
+    key = quarter_to_partition_key(quarter_label(when.date()))
     return dg.RunRequest(run_key=f"{key}:{when:%Y-%m-%d}", partition_key=key)
 
 

@@ -1,7 +1,5 @@
 """EDGAR ingestion assets: reference feeds, daily indexes, the mirror inventory, filings and raw documents."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from assets.edgar.documents import filing_documents

@@ -6,8 +6,6 @@ content-addressed, under ``filings/{cik}/{filing_id}/{sha256}/{name}``. A filing
 the same fingerprint (its source files' hashes, or its accession, and the pipeline version) is not read again.
 """
 
-from __future__ import annotations
-
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +13,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import dagster as dg
-import msgspec
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -24,7 +21,7 @@ from assets.edgar.inventory import read_inventory
 from assets.partitions import context_quarters, filing_quarters
 from assets.progress import Progress
 from assets.resources import EdgarResource, LakeResource
-from edgar import source as sources
+from edgar import urls
 from edgar.errors import EdgarError
 from edgar.identity import FilingIdentity, identity_from_sgml, local_filing_id
 from edgar.inventory import InventoryEntry, group_identity
@@ -84,7 +81,9 @@ def offline_plans(groups: dict[str, list[InventoryEntry]]) -> tuple[list[FilingP
     return list(plans.values()), unplaced
 
 
-def live_plans(index_rows: Sequence[dict[str, Any]], forms: Sequence[str], ciks: Sequence[int]) -> list[FilingPlan]:
+def live_plans(
+    index_rows: Sequence[dict[str, Any]], forms: Sequence[str], ciks: Sequence[int]
+) -> list[FilingPlan]:
     """Filings of the daily index to fetch: the configured forms (and CIKs), one per accession."""
     wanted_forms, wanted_ciks = set(forms), set(ciks)
     plans: dict[str, FilingPlan] = {}
@@ -104,13 +103,20 @@ def live_plans(index_rows: Sequence[dict[str, Any]], forms: Sequence[str], ciks:
             partition_basis="filing_date",
             warnings=("acceptance time unknown until the submission is read",),
         )
-        path = sources.urls.full_submission_path(row["cik"], row["accession"])
+        path = urls.full_submission_path(row["cik"], row["accession"])
         plans[row["accession"]] = FilingPlan(identity=identity, sec_path=path, index_row=row)
     return list(plans.values())
 
 
 def _doc_row(
-    store: Lake, directory: str, filing_id: str, cik: int | None, quarter: str, name: str, data: bytes, **extra: Any
+    store: Lake,
+    directory: str,
+    filing_id: str,
+    cik: int | None,
+    quarter: str,
+    name: str,
+    data: bytes,
+    **extra: Any,
 ) -> dict[str, Any]:
     stored = store.put_object(directory, name, data)
     return {
@@ -135,10 +141,21 @@ def _sgml_documents(data: bytes, name: str) -> Iterable[tuple[str, bytes, dict[s
     for i, doc in enumerate(sub.documents, start=1):
         body = doc.decoded if doc.uuencoded and doc.decoded is not None else doc.body
         doc_name = doc.filename or f"{doc.sequence or i}-{doc.type}.txt"
-        yield doc_name, body, {"sequence": doc.sequence, "doc_type": doc.type, "description": doc.description, "container": name}
+        yield (
+            doc_name,
+            body,
+            {
+                "sequence": doc.sequence,
+                "doc_type": doc.type,
+                "description": doc.description,
+                "container": name,
+            },
+        )
 
 
-def store_filing(store: Lake, plan: FilingPlan, read: Any) -> tuple[FilingIdentity, list[dict[str, Any]], list[str], int]:
+def store_filing(
+    store: Lake, plan: FilingPlan, read: Any
+) -> tuple[FilingIdentity, list[dict[str, Any]], list[str], int]:
     """Store every document of one filing; return its (final) identity, document rows, errors and bytes read.
 
     ``read(path) -> bytes`` reads a mirror file or fetches an SEC path. An unreadable or unparsable document
@@ -169,14 +186,28 @@ def store_filing(store: Lake, plan: FilingPlan, read: Any) -> tuple[FilingIdenti
             if plan.sec_path:
                 identity = identity_from_sgml(parse_sgml_submission(data, name))
             for doc_name, body, extra in _sgml_documents(data, name):
-                rows.append(_doc_row(store, directory, filing_id, identity.cik, quarter, doc_name, body, source=path, **extra))
+                rows.append(
+                    _doc_row(
+                        store,
+                        directory,
+                        filing_id,
+                        identity.cik,
+                        quarter,
+                        doc_name,
+                        body,
+                        source=path,
+                        **extra,
+                    )
+                )
         except EdgarError as exc:
             errors.append(str(exc))
     unique = {r["name"]: r for r in rows}
     return identity, list(unique.values()), errors, nbytes
 
 
-def filing_row(plan: FilingPlan, identity: FilingIdentity, docs: list[dict[str, Any]], errors: list[str]) -> dict[str, Any]:
+def filing_row(
+    plan: FilingPlan, identity: FilingIdentity, docs: list[dict[str, Any]], errors: list[str]
+) -> dict[str, Any]:
     """The ``filings`` row of a stored filing."""
     return {
         "filing_id": plan.filing_id(),
@@ -205,7 +236,9 @@ def filing_row(plan: FilingPlan, identity: FilingIdentity, docs: list[dict[str, 
     }
 
 
-def _previous(store: Lake, quarters: list[str]) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+def _previous(
+    store: Lake, quarters: list[str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     flt = pc.field(FILING_QUARTER).isin(quarters)
     filings = {r["filing_id"]: r for r in read_table(store, FILINGS, filters=flt).to_pylist()}
     docs: dict[str, list[dict[str, Any]]] = {}
@@ -234,7 +267,14 @@ def collect(
     plans = [p for p in plans if p.identity.filing_quarter in wanted]
     old_filings, old_docs = _previous(store, quarters)
     filings, documents = [], []
-    stats = {"filings": len(plans), "reused": 0, "stored": 0, "errors": 0, "bytes_read": 0, "unplaced_groups": unplaced}
+    stats: dict[str, Any] = {
+        "filings": len(plans),
+        "reused": 0,
+        "stored": 0,
+        "errors": 0,
+        "bytes_read": 0,
+        "unplaced_groups": unplaced,
+    }
     progress = Progress("filings", len(plans), log)
     for plan in plans:
         old = old_filings.get(plan.filing_id())
@@ -278,7 +318,9 @@ def collect(
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="sec_api",
 )
-def filing_documents(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource) -> Iterable[Any]:
+def filing_documents(
+    context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource
+) -> Iterable[Any]:
     """Store each filing of the run's quarters with all its documents, and one status row per filing.
 
     A document that cannot be read or parsed marks its filing ``partial``/``error`` with the reason; the
@@ -291,7 +333,9 @@ def filing_documents(context: dg.AssetExecutionContext, edgar: EdgarResource, la
     partitions = {FILING_QUARTER: quarters}
     failed = [f"{f['filing_id']}: {'; '.join(f['errors'])}" for f in filings if f["errors"]]
     for spec, rows in ((RAW_DOCUMENTS, documents), (FILINGS, filings)):
-        result = write_partition(store, spec, pa.Table.from_pylist(rows, schema=spec.schema), partitions=partitions)
+        result = write_partition(
+            store, spec, pa.Table.from_pylist(rows, schema=spec.schema), partitions=partitions
+        )
         stored = read_table(store, spec)
         yield dg.MaterializeResult(
             asset_key=spec.name,
@@ -309,6 +353,3 @@ def filing_documents(context: dg.AssetExecutionContext, edgar: EdgarResource, la
             },
         )
         yield from table_check_results(spec, stored)
-
-
-

@@ -1,7 +1,5 @@
 """EDGAR daily indexes -> ``edgar_index`` (what was filed) and ``edgar_index_files`` (each index read, ok or not)."""
 
-from __future__ import annotations
-
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -15,6 +13,7 @@ from assets.partitions import context_quarters, filing_quarters, quarter_days, q
 from assets.progress import Progress
 from assets.resources import EdgarResource, LakeResource
 from edgar import source as sources
+from edgar import urls
 from edgar.errors import DocumentNotFound, EdgarError
 from edgar.parse.daily_index import index_date, parse_daily_index
 from edgar.source import EdgarSource, OfflineSource
@@ -28,7 +27,9 @@ def _offline_index_files(source: OfflineSource) -> Iterator[tuple[str, bytes]]:
             yield path.relative_to(source.root).as_posix(), path.read_bytes()
 
 
-def _live_index_files(source: EdgarSource, quarters: Iterable[str], today: date) -> Iterator[tuple[str, bytes | None]]:
+def _live_index_files(
+    source: EdgarSource, quarters: Iterable[str], today: date
+) -> Iterator[tuple[str, bytes | None]]:
     for quarter in quarters:
         first, last = quarter_days(quarter)
         day = first
@@ -38,11 +39,13 @@ def _live_index_files(source: EdgarSource, quarters: Iterable[str], today: date)
                     yield sources.daily_index(source, day)
                 except DocumentNotFound:
                     # holidays have no index; a missing business day is reported in edgar_index_files
-                    yield sources.urls.daily_index_path(day), None
+                    yield urls.daily_index_path(day), None
             day += timedelta(days=1)
 
 
-def read_index_file(name: str, data: bytes | None, quarters: set[str]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+def read_index_file(
+    name: str, data: bytes | None, quarters: set[str]
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """Parse one index file into (its status row, its entry rows); ``(None, [])`` when outside ``quarters``.
 
     A malformed or empty index gives a status row with ``status='error'`` and the error (file and line), and
@@ -53,7 +56,14 @@ def read_index_file(name: str, data: bytes | None, quarters: set[str]) -> tuple[
     quarter = quarter_label(day) if day else None
     if quarter not in quarters:
         return None, []
-    status = {"index_file": name, "index_date": day, "rows": 0, "status": "ok", "error": None, FILING_QUARTER: quarter}
+    status = {
+        "index_file": name,
+        "index_date": day,
+        "rows": 0,
+        "status": "ok",
+        "error": None,
+        FILING_QUARTER: quarter,
+    }
     if data is None:
         return {**status, "status": "missing", "error": f"{name}: not published (holiday?)"}, []
     try:
@@ -79,9 +89,19 @@ def read_index_file(name: str, data: bytes | None, quarters: set[str]) -> tuple[
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec("edgar_index", group_name="edgar", kinds={"delta", "python"}, description=EDGAR_INDEX.description, code_version="1"),
         dg.AssetSpec(
-            "edgar_index_files", group_name="edgar", kinds={"delta", "python"}, description=EDGAR_INDEX_FILES.description, code_version="1"
+            "edgar_index",
+            group_name="edgar",
+            kinds={"delta", "python"},
+            description=EDGAR_INDEX.description,
+            code_version="1",
+        ),
+        dg.AssetSpec(
+            "edgar_index_files",
+            group_name="edgar",
+            kinds={"delta", "python"},
+            description=EDGAR_INDEX_FILES.description,
+            code_version="1",
         ),
     ],
     check_specs=[*table_check_specs(EDGAR_INDEX), *table_check_specs(EDGAR_INDEX_FILES)],
@@ -89,7 +109,9 @@ def read_index_file(name: str, data: bytes | None, quarters: set[str]) -> tuple[
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="sec_api",
 )
-def edgar_daily_index(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource) -> Iterable[Any]:
+def edgar_daily_index(
+    context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource
+) -> Iterable[Any]:
     """The EDGAR daily form indexes of the run's filing quarters.
 
     Live: every business day's ``form.YYYYMMDD.idx`` up to yesterday. Offline: the indexes in the mirror's
@@ -106,7 +128,9 @@ def edgar_daily_index(context: dg.AssetExecutionContext, edgar: EdgarResource, l
         files = _live_index_files(source, quarters, datetime.now(UTC).date())
     statuses: list[dict[str, Any]] = []
     entries: dict[tuple[str, int, str], dict[str, Any]] = {}
-    progress = Progress("daily indexes", len(files) if isinstance(files, list) else len(quarters) * 63, context.log.info)
+    progress = Progress(
+        "daily indexes", len(files) if isinstance(files, list) else len(quarters) * 63, context.log.info
+    )
     for name, data in files:
         status, rows = read_index_file(name, data, set(quarters))
         if status is not None:
@@ -119,7 +143,9 @@ def edgar_daily_index(context: dg.AssetExecutionContext, edgar: EdgarResource, l
 
     partitions = {FILING_QUARTER: quarters}
     for spec, data_rows in ((EDGAR_INDEX, list(entries.values())), (EDGAR_INDEX_FILES, statuses)):
-        result = write_partition(store, spec, pa.Table.from_pylist(data_rows, schema=spec.schema), partitions=partitions)
+        result = write_partition(
+            store, spec, pa.Table.from_pylist(data_rows, schema=spec.schema), partitions=partitions
+        )
         stored = read_table(store, spec)
         errors = [s["error"] for s in statuses if s["status"] == "error"]
         yield dg.MaterializeResult(

@@ -1,13 +1,10 @@
 """The offline mirror's files, each with the identity it states -> ``edgar_inventory``."""
 
-from __future__ import annotations
-
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 import dagster as dg
-import msgspec
 import pyarrow as pa
 
 from assets.checks import table_check_results, table_check_specs
@@ -67,7 +64,9 @@ def row_entry(row: dict[str, Any]) -> InventoryEntry:
     identity = None
     if row["metadata_source"] is not None:
         fields = {name: row[name] for name in _IDENTITY_FIELDS}
-        identity = FilingIdentity(**fields, entity_name=row["entity_name"], warnings=tuple(row["warnings"] or ()))
+        identity = FilingIdentity(
+            **fields, entity_name=row["entity_name"], warnings=tuple(row["warnings"] or ())
+        )
     return InventoryEntry(
         path=row["source_path"],
         size=row["size"],
@@ -137,7 +136,9 @@ def build_inventory(
     deps=["sec_submissions"],
     check_specs=table_check_specs(EDGAR_INVENTORY),
 )
-def edgar_inventory(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource) -> dg.MaterializeResult:
+def edgar_inventory(
+    context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource
+) -> dg.MaterializeResult:
     """Every filing file of the offline mirror with its kind, sha256, filing group and the identity it states.
 
     Identity comes from the document (dei facts, SGML header, ownership/13F cover), completed with SEC
@@ -151,9 +152,13 @@ def edgar_inventory(context: dg.AssetExecutionContext, edgar: EdgarResource, lak
     inspected = 0
     if isinstance(source, OfflineSource):
         rows, inspected = build_inventory(source, store, context.log.info)
-    result = overwrite_table(store, EDGAR_INVENTORY, pa.Table.from_pylist(rows, schema=EDGAR_INVENTORY.schema))
+    result = overwrite_table(
+        store, EDGAR_INVENTORY, pa.Table.from_pylist(rows, schema=EDGAR_INVENTORY.schema)
+    )
     stored = read_table(store, EDGAR_INVENTORY)
-    unplaced = [r["source_path"] for r in rows if r[FILING_QUARTER] is None and r["metadata_source"] is not None]
+    unplaced = [
+        r["source_path"] for r in rows if r[FILING_QUARTER] is None and r["metadata_source"] is not None
+    ]
     errors = [f"{r['source_path']}: {r['error']}" for r in rows if r["error"]]
     return dg.MaterializeResult(
         metadata={
@@ -168,6 +173,3 @@ def edgar_inventory(context: dg.AssetExecutionContext, edgar: EdgarResource, lak
         },
         check_results=table_check_results(EDGAR_INVENTORY, stored),
     )
-
-
-

@@ -1,7 +1,5 @@
 """SEC reference feeds: the ticker list and each filer's submissions feed -> ``companies``, ``sec_submissions``."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -66,7 +64,8 @@ def company_rows(tickers: list[TickerEntry], feeds: dict[int, Submissions]) -> l
     by_cik: dict[int, dict[str, Any]] = {}
     for entry in tickers:
         row = by_cik.setdefault(
-            entry.cik, {"cik": entry.cik, "name": entry.title, "tickers": [], "sources": ["company_tickers.json"]}
+            entry.cik,
+            {"cik": entry.cik, "name": entry.title, "tickers": [], "sources": ["company_tickers.json"]},
         )
         if entry.ticker not in row["tickers"]:
             row["tickers"].append(entry.ticker)
@@ -107,7 +106,9 @@ def company_rows(tickers: list[TickerEntry], feeds: dict[int, Submissions]) -> l
     check_specs=[*table_check_specs(COMPANIES), *table_check_specs(SEC_SUBMISSIONS)],
     pool="sec_api",
 )
-def sec_reference(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource) -> Iterable[Any]:
+def sec_reference(
+    context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource
+) -> Iterable[Any]:
     """Filers and their filing metadata from the SEC's ticker list and submissions feeds.
 
     Offline, every feed in the mirror is read; live, the feeds of ``EDGAR_CIKS``. A feed that is missing or

@@ -218,13 +218,13 @@ def index_date(name: str, data: bytes) -> date | None:
 
     Works on files that do not parse (a malformed index still has a day), returns ``None`` when neither says.
     """
-    if m := _NAME_DATE.search(name):
+    if named := _NAME_DATE.search(name):
         try:
-            return datetime.strptime(m.group(1), "%Y%m%d").date()
+            return datetime.strptime(named.group(1), "%Y%m%d").date()
         except ValueError:
             return None
-    if m := _RECEIVED.search(data[:2048]):
-        month, day, year = (g.decode("ascii") for g in m.groups())
+    if received := _RECEIVED.search(data[:2048]):
+        month, day, year = (g.decode("ascii") for g in received.groups())
         for fmt in ("%B %d %Y", "%b %d %Y"):
             try:
                 return datetime.strptime(f"{month} {day} {year}", fmt).date()
