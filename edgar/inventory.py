@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 import msgspec
 
-from edgar.errors import EdgarError
+from edgar.errors import EdgarError, ParseError
 from edgar.identity import (
     FilingIdentity,
     SubmissionMeta,
@@ -93,6 +93,10 @@ def inspect(
     identity: FilingIdentity | None = None
     error: str | None = None
     try:
+        if name.lower().endswith((".xml", ".xsd")) and not data.lstrip()[:1] == b"<":
+            raise ParseError(
+                name, f"named like XML but is not XML (detected {kind}; starts {data[:40]!r})", 1
+            )
         if kind == "sgml-submission":
             identity = identity_from_sgml(parse_sgml_submission(data, name))
         elif kind in _IDENTITY_KINDS:

@@ -173,6 +173,34 @@ class Lake:
         fs, base = self.filesystem()
         return bool(fs.get_file_info(f"{base}/{key}").type == pafs.FileType.File)
 
+    def write_state(self, name: str, data: bytes) -> None:
+        """Replace the small mutable state file ``_state/{name}`` (e.g. the last build's fingerprint).
+
+        State is the only thing in the lake that is rewritten; it is replaced whole (local: temp file +
+        rename; S3: one PUT), never partially.
+        """
+        name = _check_relpath(name, "name", allow_slash=False)
+        if self.is_s3:
+            fs, base = self.filesystem()
+            with fs.open_output_stream(f"{base}/_state/{name}") as stream:
+                stream.write(data)
+            return
+        path = Path(self.uri) / "_state" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+
+    def read_state(self, name: str) -> bytes | None:
+        """The state file ``_state/{name}``, or ``None`` when it does not exist."""
+        name = _check_relpath(name, "name", allow_slash=False)
+        fs, base = self.filesystem()
+        try:
+            with fs.open_input_stream(f"{base}/_state/{name}") as stream:
+                return bytes(stream.read())
+        except (FileNotFoundError, OSError):
+            return None
+
 
 def _write_local_once(path: Path, data: bytes) -> bool:
     """Write ``path`` atomically unless it exists; True when this call created it."""

@@ -143,12 +143,14 @@ EDGAR_INVENTORY = register(
                 pa.field(FILING_QUARTER, pa.string()),
                 pa.field("warnings", _STRINGS),
                 pa.field("error", pa.string()),
+                pa.field("group_quarter", pa.string()),
+                pa.field("unplaced_reason", pa.string()),
                 pa.field("metadata_version", pa.int64()),
             ]
         ),
         partition_by=(),
         primary_key=("source_path",),
-        description="Offline mirror files with the identity derived from each (dei facts, SGML header, cover page); unplaced files say why.",
+        description="Offline mirror files: kind, sha256, filing group, the identity each states (dei facts, SGML header, cover page), the group's filing quarter or why it has none.",
     )
 )
 

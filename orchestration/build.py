@@ -9,9 +9,13 @@ visible in the UI (``make dagster``).
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import sys
 import time
+
+import msgspec
 
 from lake.settings import Settings
 
@@ -28,6 +32,57 @@ def _quarter_range(spec: str | None) -> tuple[str, str]:
         if key not in keys:
             raise SystemExit(f"--quarters: {key} is outside the filing quarters {keys[0]}..{keys[-1]}")
     return first, last
+
+
+_CODE_PACKAGES = ("edgar", "lake", "assets", "orchestration")
+
+
+def fingerprint(settings: Settings, quarters: str | None) -> str | None:
+    """What an offline build depends on: mirror files (path, size, mtime), code, settings, range, table versions.
+
+    ``None`` in live mode: the SEC changes every day, so a live build always runs.
+    """
+    if settings.edgar_source != "offline":
+        return None
+    from lake.delta import table_version
+    from lake.registry import all_tables
+    from lake.settings import PROJECT_ROOT
+    from lake.storage import Lake
+
+    digest = hashlib.sha256(msgspec.json.encode(settings) + f"|{quarters}|".encode())
+    mirror = settings.edgar_mirror
+    for path in sorted(mirror.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(mirror)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for package in _CODE_PACKAGES:
+        for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
+            digest.update(path.read_bytes())
+    store = Lake.from_settings(settings)
+    for spec in all_tables():
+        digest.update(f"{spec.name}={table_version(store, spec)}\n".encode())
+    return digest.hexdigest()
+
+
+def up_to_date(settings: Settings, quarters: str | None) -> bool:
+    """True when the last successful build recorded in the lake has the current fingerprint."""
+    from lake.storage import Lake
+
+    current = fingerprint(settings, quarters)
+    state = Lake.from_settings(settings).read_state("build.json")
+    return current is not None and state is not None and json.loads(state).get("fingerprint") == current
+
+
+def record_build(settings: Settings, quarters: str | None, seconds: float) -> None:
+    """Remember the fingerprint of a successful build in the lake (``_state/build.json``)."""
+    from lake.storage import Lake
+
+    state = {
+        "fingerprint": fingerprint(settings, quarters),
+        "quarters": quarters or "all",
+        "seconds": round(seconds, 2),
+    }
+    Lake.from_settings(settings).write_state("build.json", json.dumps(state).encode())
 
 
 def build(settings: Settings, quarters: str | None = None) -> bool:
@@ -97,14 +152,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--where", action="store_true", help="only print where the tables are and how to query them"
     )
+    parser.add_argument("--force", action="store_true", help="run the Dagster job even when nothing changed")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if not args.where:
         started = time.monotonic()
-        ok = build(settings, args.quarters)
-        print(f"lake build {'succeeded' if ok else 'FAILED'} in {time.monotonic() - started:.1f}s")
-        if not ok:
-            return 1
+        if not args.force and up_to_date(settings, args.quarters):
+            print("lake is up to date (mirror, code, settings and tables unchanged since the last build)")
+            print(f"checked in {time.monotonic() - started:.2f}s; --force runs the Dagster job anyway")
+        else:
+            ok = build(settings, args.quarters)
+            seconds = time.monotonic() - started
+            print(f"lake build {'succeeded' if ok else 'FAILED'} in {seconds:.1f}s")
+            if not ok:
+                return 1
+            record_build(settings, args.quarters, seconds)
     print(where(settings))
     return 0
 

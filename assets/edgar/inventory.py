@@ -11,11 +11,19 @@ from assets.checks import table_check_results, table_check_specs
 from assets.progress import Progress
 from assets.resources import EdgarResource, LakeResource
 from edgar.identity import FilingIdentity, SubmissionMeta
-from edgar.inventory import InventoryEntry, MirrorFile, group_of, inspect, list_mirror_files
+from edgar.inventory import (
+    InventoryEntry,
+    MirrorFile,
+    group_identity,
+    group_of,
+    inspect,
+    list_mirror_files,
+    unplaced_reason,
+)
 from edgar.source import OfflineSource
 from lake.delta import overwrite_table, read_table, table_version
 from lake.storage import Lake
-from lake.tables import EDGAR_INVENTORY, FILING_QUARTER, SEC_SUBMISSIONS
+from lake.tables import EDGAR_INVENTORY, SEC_SUBMISSIONS
 
 _IDENTITY_FIELDS = tuple(f for f in FilingIdentity.__struct_fields__ if f not in ("entity_name", "warnings"))
 
@@ -125,7 +133,25 @@ def build_inventory(
         rows.append(entry_row(entry, version))
         inspected += 1
         progress.step(nbytes=len(data))
-    return rows, inspected
+    return place_groups(rows), inspected
+
+
+def place_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Set each row's ``group_quarter`` (its filing group's quarter) or ``unplaced_reason``."""
+    groups: dict[str, list[InventoryEntry]] = defaultdict(list)
+    for row in rows:
+        groups[row["group"]].append(row_entry(row))
+    placed: dict[str, tuple[str | None, str | None]] = {}
+    for group, entries in groups.items():
+        identity = group_identity(entries)
+        if identity is not None and identity.filing_quarter is not None:
+            placed[group] = (identity.filing_quarter, None)
+        else:
+            placed[group] = (None, unplaced_reason(entries))
+    return [
+        {**row, "group_quarter": placed[row["group"]][0], "unplaced_reason": placed[row["group"]][1]}
+        for row in rows
+    ]
 
 
 @dg.asset(
@@ -156,9 +182,7 @@ def edgar_inventory(
         store, EDGAR_INVENTORY, pa.Table.from_pylist(rows, schema=EDGAR_INVENTORY.schema)
     )
     stored = read_table(store, EDGAR_INVENTORY)
-    unplaced = [
-        r["source_path"] for r in rows if r[FILING_QUARTER] is None and r["metadata_source"] is not None
-    ]
+    unplaced = sorted({f"{r['group']}: {r['unplaced_reason']}" for r in rows if r["unplaced_reason"]})
     errors = [f"{r['source_path']}: {r['error']}" for r in rows if r["error"]]
     return dg.MaterializeResult(
         metadata={
@@ -168,7 +192,7 @@ def edgar_inventory(
             "table_version": result.version,
             "unchanged": result.skipped,
             "errors": "\n".join(errors) or "none",
-            "identified_but_undated": "\n".join(unplaced) or "none",
+            "unplaced_groups": "\n".join(unplaced) or "none",
             "uri": store.table_uri(EDGAR_INVENTORY),
         },
         check_results=table_check_results(EDGAR_INVENTORY, stored),
