@@ -1,0 +1,33 @@
+"""Build a lake with the real EDGAR assets in this process (the same assets `make lake` runs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dagster as dg
+
+from assets.edgar import defs as edgar_defs
+from assets.partitions import filing_quarters, quarter_to_partition_key
+from assets.resources import EdgarResource, LakeResource
+
+
+def build_lake(
+    lake_uri: str,
+    *,
+    quarters: tuple[str, str] | None = None,
+    s3_endpoint: str | None = None,
+    edgar: EdgarResource | None = None,
+    instance: dg.DagsterInstance | None = None,
+    raise_on_error: bool = True,
+) -> dg.ExecuteInProcessResult:
+    """Materialize every EDGAR asset over ``quarters`` (``("2020Q1", "2020Q1")``; default: all) as one run."""
+    keys = filing_quarters.get_partition_keys()
+    first, last = (quarter_to_partition_key(q) for q in quarters) if quarters else (keys[0], keys[-1])
+    assets: list[Any] = list(edgar_defs.assets or [])
+    return dg.materialize(
+        assets,
+        resources={"lake": LakeResource(uri=lake_uri, s3_endpoint=s3_endpoint), "edgar": edgar or EdgarResource()},
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
+        raise_on_error=raise_on_error,
+    )
