@@ -26,7 +26,10 @@ def build_lake(
     assets: list[Any] = list(edgar_defs.assets or [])
     return dg.materialize(
         assets,
-        resources={"lake": LakeResource(uri=lake_uri, s3_endpoint=s3_endpoint), "edgar": edgar or EdgarResource()},
+        resources={
+            "lake": LakeResource(uri=lake_uri, s3_endpoint=s3_endpoint),
+            "edgar": edgar or EdgarResource(),
+        },
         instance=instance or dg.DagsterInstance.ephemeral(),
         tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
         raise_on_error=raise_on_error,

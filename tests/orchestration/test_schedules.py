@@ -1,0 +1,135 @@
+"""The code location loads, and the daily discovery schedule asks for the current filing quarter."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+import pytest
+
+from lake.tables import (
+    COMPANIES,
+    EDGAR_INDEX,
+    EDGAR_INDEX_FILES,
+    EDGAR_INVENTORY,
+    FILINGS,
+    RAW_DOCUMENTS,
+    SEC_SUBMISSIONS,
+)
+from orchestration.definitions import defs
+from orchestration.jobs import daily_discovery
+
+EDGAR_ASSETS = {
+    "companies",
+    "sec_submissions",
+    "edgar_index",
+    "edgar_index_files",
+    "edgar_inventory",
+    "raw_documents",
+    "filings",
+}
+#: the assets (by their op) that send requests to the SEC in live mode: they share the "sec_api" pool
+SEC_CALLERS = {"sec_reference", "edgar_daily_index", "filing_documents"}
+
+
+@pytest.fixture(scope="module")
+def definitions() -> dg.Definitions:
+    return defs()
+
+
+def test_daily_discovery_requests_the_quarter_of_its_tick() -> None:
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2025, 8, 4, 10, 30, tzinfo=UTC))
+    request = daily_discovery(context)
+    assert isinstance(request, dg.RunRequest)
+    assert request.partition_key == "2025-07-01"
+    assert request.run_key == "2025-07-01:2025-08-04"
+
+
+@pytest.mark.parametrize(
+    ("tick", "partition_key", "run_key"),
+    [
+        # Dagster ticks in the schedule's time zone: 06:30 New York
+        (
+            datetime(2025, 1, 2, 6, 30, tzinfo=ZoneInfo("America/New_York")),
+            "2025-01-01",
+            "2025-01-01:2025-01-02",
+        ),
+        (
+            datetime(2025, 3, 31, 6, 30, tzinfo=ZoneInfo("America/New_York")),
+            "2025-01-01",
+            "2025-01-01:2025-03-31",
+        ),
+        (
+            datetime(2025, 10, 1, 6, 30, tzinfo=ZoneInfo("America/New_York")),
+            "2025-10-01",
+            "2025-10-01:2025-10-01",
+        ),
+        (
+            datetime(2025, 12, 31, 6, 30, tzinfo=ZoneInfo("America/New_York")),
+            "2025-10-01",
+            "2025-10-01:2025-12-31",
+        ),
+    ],
+)
+def test_daily_discovery_tick_evaluates_in_the_code_location(
+    definitions: dg.Definitions, tick: datetime, partition_key: str, run_key: str
+) -> None:
+    schedule = definitions.resolve_schedule_def("daily_discovery")
+    context = dg.build_schedule_context(
+        scheduled_execution_time=tick, repository_def=definitions.get_repository_def()
+    )
+    result = schedule.evaluate_tick(context)
+    assert result.skip_message is None
+    assert [(r.partition_key, r.run_key) for r in result.run_requests or []] == [(partition_key, run_key)]
+
+
+def test_daily_discovery_schedule_definition(definitions: dg.Definitions) -> None:
+    schedule = definitions.resolve_schedule_def("daily_discovery")
+    assert schedule.job_name == "edgar_discovery"
+    assert schedule.cron_schedule == "30 6 * * 1-5"
+    assert schedule.execution_timezone == "America/New_York"
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+
+
+def test_discovery_job_covers_every_edgar_asset_by_filing_quarter(definitions: dg.Definitions) -> None:
+    job = definitions.resolve_job_def("edgar_discovery")
+    assert job.name == "edgar_discovery"
+    assert {k.to_user_string() for k in job.asset_layer.selected_asset_keys} == EDGAR_ASSETS
+    partitions = job.partitions_def
+    assert isinstance(partitions, dg.TimeWindowPartitionsDefinition)
+    keys = partitions.get_partition_keys(current_time=datetime(2025, 8, 4, 10, 30, tzinfo=UTC))
+    # 1993Q1 .. 2025Q3: the quarter in progress is included (end_offset=1)
+    assert (keys[0], keys[-1], len(keys)) == ("1993-01-01", "2025-07-01", 131)
+
+
+def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
+    definitions: dg.Definitions,
+) -> None:
+    specs = {
+        s.key.to_user_string(): s for s in definitions.resolve_all_asset_specs() if s.group_name == "edgar"
+    }
+    assert set(specs) == EDGAR_ASSETS
+    described_by_registry = {
+        spec.name: spec.description
+        for spec in (COMPANIES, SEC_SUBMISSIONS, EDGAR_INDEX, EDGAR_INDEX_FILES, RAW_DOCUMENTS, FILINGS)
+    }
+    for name, description in described_by_registry.items():
+        assert specs[name].description == description
+    inventory = specs[EDGAR_INVENTORY.name].description or ""
+    assert inventory.startswith("Every filing file of the offline mirror with its kind, sha256, filing group")
+
+    pools = {}
+    for assets_def in definitions.assets or []:
+        assert isinstance(assets_def, dg.AssetsDefinition)
+        op = assets_def.op
+        assert op.description, f"{op.name} has no docstring"
+        assert len(op.description.split()) >= 10, f"{op.name}: {op.description!r}"
+        pools[op.name] = op.pool
+    assert pools == {
+        "sec_reference": "sec_api",
+        "edgar_daily_index": "sec_api",
+        "edgar_inventory": None,
+        "filing_documents": "sec_api",
+    }
+    assert {name for name, pool in pools.items() if pool == "sec_api"} == SEC_CALLERS
