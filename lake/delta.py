@@ -476,9 +476,27 @@ def dataset(lake: Lake, spec_or_name: TableSpec | str) -> pads.Dataset:
     """
     spec = _resolve(spec_or_name)
     dt = _open(lake, spec)
-    if dt is None:
+    files = dt.file_uris() if dt is not None else []
+    if not files:
         return pads.dataset(spec.schema.empty_table())
-    return dt.to_pyarrow_dataset()
+    # A plain Parquet dataset over the version's files, on pyarrow's own filesystem: deltalake's
+    # to_pyarrow_dataset() wraps a Python-implemented filesystem, which crashes the interpreter at exit when
+    # DuckDB still holds a scan of it. delta-rs writes hive-style partition folders; values come from the path.
+    fs, base = lake.filesystem()
+    root = f"{base}/{spec.path}"
+    paths = [uri.removeprefix("s3://") if lake.is_s3 else uri for uri in files]
+    partitioning = None
+    if spec.partition_by:
+        fields = [spec.schema.field(name) for name in spec.partition_by]
+        partitioning = pads.partitioning(pa.schema(fields), flavor="hive")
+    return pads.dataset(
+        paths,
+        schema=spec.schema,
+        format="parquet",
+        filesystem=fs,
+        partitioning=partitioning,
+        partition_base_dir=root,
+    )
 
 
 def read_table(

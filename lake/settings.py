@@ -80,7 +80,7 @@ SETTINGS: dict[str, Setting] = {
     "dagster_pg_url": Setting(
         "DAGSTER_PG_URL",
         "",
-        "postgresql+psycopg2://user@host:5432/db to keep Dagster's run/event/schedule storage in PostgreSQL; empty = SQLite under DAGSTER_HOME.",
+        "postgresql://user@host:5432/db to keep Dagster's run/event/schedule storage in PostgreSQL; empty = SQLite under DAGSTER_HOME.",
     ),
 }
 

@@ -77,8 +77,8 @@ def _query(url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
 def test_build_run_and_materializations_are_stored_in_postgres(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # SQLAlchemy 2.1 maps a bare postgresql:// to psycopg 3, which is not installed: name the driver we ship
-    dagster_url = pg_url.replace("postgresql://", "postgresql+psycopg2://", 1)
+    # the URL exactly as a user writes it (SQLAlchemy 2.1 reads a bare postgresql:// with psycopg 3)
+    dagster_url = pg_url
     home_dir = tmp_path / "dagster_home"
     settings = Settings.from_env(
         env={"DAGSTER_HOME": str(home_dir), "DAGSTER_PG_URL": dagster_url}, dotenv=NO_DOTENV
