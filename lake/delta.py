@@ -11,17 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.dataset as pads
-import pyarrow.parquet as pq
 from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
 from lake.registry import TableSpec, table
 from lake.storage import Lake
+
+if TYPE_CHECKING:  # pyarrow.dataset imports pandas (~0.6 s): loaded only where a dataset is built
+    import pyarrow.dataset as pads
 
 #: A partition value as given to :func:`write_partition` (cast to the column's type).
 PartitionValue: TypeAlias = str | int | date
@@ -102,6 +103,17 @@ def table_exists(lake: Lake, spec: TableSpec) -> bool:
     # Not DeltaTable.is_deltatable: in deltalake 1.6 it holds the GIL during its S3 requests, which
     # deadlocks against an S3 server running in the same process (moto's ThreadedMotoServer in tests).
     return _open(lake, spec) is not None
+
+
+def row_count(lake: Lake, spec: TableSpec) -> int | None:
+    """Rows in the table's latest version, from the Delta log's file statistics (no data read); None if missing."""
+    dt = _open(lake, spec)
+    if dt is None:
+        return None
+    actions = pa.RecordBatchReader.from_stream(dt.get_add_actions(flatten=True)).read_all()
+    if actions.num_rows == 0:
+        return 0
+    return int(pc.sum(actions.column("num_records")).as_py() or 0)
 
 
 def table_version(lake: Lake, spec: TableSpec) -> int | None:
@@ -474,6 +486,8 @@ def dataset(lake: Lake, spec_or_name: TableSpec | str) -> pads.Dataset:
 
     Scans of it push column projection and row filters down to the Parquet files.
     """
+    import pyarrow.dataset as pads
+
     spec = _resolve(spec_or_name)
     dt = _open(lake, spec)
     files = dt.file_uris() if dt is not None else []
@@ -517,6 +531,8 @@ def read_table(
     Returns:
         The rows; an empty table with the spec's schema when the table does not exist yet.
     """
+    import pyarrow.parquet as pq
+
     spec = _resolve(spec_or_name)
     expression = (
         filters

@@ -108,29 +108,26 @@ def build(settings: Settings, quarters: str | None = None) -> bool:
     return result.success
 
 
-def where(settings: Settings) -> str:
+def where(settings: Settings, *, with_status: bool = True) -> str:
     """Where each table is, its row count, and copy-paste snippets that open the lake."""
-    from lake.delta import table_exists, table_version
-    from lake.duck import connect
+    from collections import Counter
+
+    from lake.delta import read_table, row_count, table_exists, table_version
     from lake.registry import all_tables
     from lake.storage import Lake
     from lake.tables import FILINGS
 
     store = Lake.from_settings(settings)
     lines = [f"Lake: {settings.lake_uri}"]
-    con = connect(store)
     for spec in all_tables():
-        if table_exists(store, spec):
-            rows = con.execute(f'select count(*) from "{spec.name}"').fetchone()
-            n = rows[0] if rows else 0
-            lines.append(f"  {spec.path:<28} {n:>8,} rows  (Delta version {table_version(store, spec)})")
-        else:
+        rows = row_count(store, spec)
+        if rows is None:
             lines.append(f"  {spec.path:<28} (not built)")
-    if table_exists(store, FILINGS):
-        status = con.execute(
-            "select status, count(*) from filings group by status order by status"
-        ).fetchall()
-        lines.append("  filings by status: " + ", ".join(f"{s}={n}" for s, n in status))
+        else:
+            lines.append(f"  {spec.path:<28} {rows:>8,} rows  (Delta version {table_version(store, spec)})")
+    if with_status and table_exists(store, FILINGS):
+        status = Counter(read_table(store, FILINGS, columns=["status"]).column("status").to_pylist())
+        lines.append("  filings by status: " + ", ".join(f"{s}={n}" for s, n in sorted(status.items())))
     lines += [
         "",
         "DuckDB (every table is a view):",
@@ -155,19 +152,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="run the Dagster job even when nothing changed")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    built = False
     if not args.where:
         started = time.monotonic()
         if not args.force and up_to_date(settings, args.quarters):
             print("lake is up to date (mirror, code, settings and tables unchanged since the last build)")
             print(f"checked in {time.monotonic() - started:.2f}s; --force runs the Dagster job anyway")
         else:
+            built = True
             ok = build(settings, args.quarters)
             seconds = time.monotonic() - started
             print(f"lake build {'succeeded' if ok else 'FAILED'} in {seconds:.1f}s")
             if not ok:
                 return 1
             record_build(settings, args.quarters, seconds)
-    print(where(settings))
+    print(where(settings, with_status=built or args.where))
     return 0
 
 

@@ -37,7 +37,9 @@ def test_settings_defaults_resolve_against_the_project_root(tmp_path) -> None:  
 
 def test_dotenv_is_read_and_environment_wins(tmp_path) -> None:  # type: ignore[no-untyped-def]
     dotenv = tmp_path / ".env"
-    dotenv.write_text('# live mode\nEDGAR_SOURCE=live\nSEC_USER_AGENT="Jane Doe jane@example.com"\nSEC_MAX_RPS=5\n')
+    dotenv.write_text(
+        '# live mode\nEDGAR_SOURCE=live\nSEC_USER_AGENT="Jane Doe jane@example.com"\nSEC_MAX_RPS=5\n'
+    )
     settings = Settings.from_env(env={"SEC_MAX_RPS": "8"}, dotenv=dotenv)
     assert (settings.edgar_source, settings.sec_user_agent, settings.sec_max_rps) == (
         "live",

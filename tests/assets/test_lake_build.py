@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,11 @@ def test_filings_carry_identity_from_the_best_source(built_lake: Lake) -> None:
     assert apple["filing_date"] == date(2023, 11, 3)
     assert apple["acceptance_utc"] == datetime(2023, 11, 2, 22, 8, 27, tzinfo=UTC)
     assert (apple["acceptance_basis"], apple["acceptance_flag"]) == ("submissions-json:eastern", None)
-    assert (apple["metadata_source"], apple["filing_quarter"], apple["status"]) == ("submissions-json", "2023Q4", "ok")
+    assert (apple["metadata_source"], apple["filing_quarter"], apple["status"]) == (
+        "submissions-json",
+        "2023Q4",
+        "ok",
+    )
     assert apple["fiscal_year"] == 2023 and apple["fiscal_period"] == "FY"
     # Tesla 10-Q Q2 2024: its feed's times are true UTC
     tesla = _filing(built_lake, "0001628280-24-032662")
@@ -62,12 +65,20 @@ def test_filings_carry_identity_from_the_best_source(built_lake: Lake) -> None:
 
 
 def test_filings_without_sec_metadata_get_no_invented_accession_or_date(built_lake: Lake) -> None:
-    netflix = [r for r in _rows(built_lake, FILINGS) if r["cik"] == 1065280 and r["period_of_report"] == date(2023, 12, 31)]
+    netflix = [
+        r
+        for r in _rows(built_lake, FILINGS)
+        if r["cik"] == 1065280 and r["period_of_report"] == date(2023, 12, 31)
+    ]
     assert len(netflix) == 1
     row = netflix[0]
     assert row["filing_id"].startswith("local-") and row["accession"] is None
     assert (row["filing_date"], row["acceptance_utc"], row["acceptance_flag"]) == (None, None, "unknown")
-    assert (row["partition_basis"], row["filing_quarter"], row["form"]) == ("period_of_report", "2023Q4", "10-K")
+    assert (row["partition_basis"], row["filing_quarter"], row["form"]) == (
+        "period_of_report",
+        "2023Q4",
+        "10-K",
+    )
     assert row["document_count"] == 6  # instance, schema and four linkbases
     assert any("no SEC filing metadata" in w for w in row["warnings"])
 
@@ -105,13 +116,22 @@ def test_raw_documents_are_content_addressed_copies_of_the_sources(built_lake: L
 
 def test_index_files_report_bad_indexes_with_file_and_line(built_lake: Lake) -> None:
     status = {r["index_file"]: r for r in _rows(built_lake, EDGAR_INDEX_FILES)}
-    assert (status["index/form.20200318.idx"]["status"], status["index/form.20200318.idx"]["rows"]) == ("ok", 4084)
-    assert (status["index/company.20221003.idx"]["status"], status["index/company.20221003.idx"]["rows"]) == ("ok", 4925)
+    assert (status["index/form.20200318.idx"]["status"], status["index/form.20200318.idx"]["rows"]) == (
+        "ok",
+        4084,
+    )
+    assert (status["index/company.20221003.idx"]["status"], status["index/company.20221003.idx"]["rows"]) == (
+        "ok",
+        4925,
+    )
     bad = status["index/bad/badform.idx.txt"]
     assert (bad["status"], bad["rows"], bad["filing_quarter"]) == ("error", 0, "2021Q1")
     assert bad["error"].startswith("badform.idx.txt line 17: ")
     empty = status["index/bad/empty-form.idx"]
-    assert (empty["status"], empty["error"]) == ("error", "empty-form.idx line 10: no entries after the header at line 10")
+    assert (empty["status"], empty["error"]) == (
+        "error",
+        "empty-form.idx line 10: no entries after the header at line 10",
+    )
 
 
 def test_inventory_says_why_a_file_group_is_not_a_filing(built_lake: Lake) -> None:
@@ -121,7 +141,11 @@ def test_inventory_says_why_a_file_group_is_not_a_filing(built_lake: Lake) -> No
     assert infotable["kind"] == "13f-infotable" and infotable["group_quarter"] is None
     assert infotable["unplaced_reason"].startswith("no document in the group states who filed it or when")
     linkbase = inventory["xbrl/tsla-10q-2024-06-30/tsla-20240630_cal.xml"]
-    assert (linkbase["group"], linkbase["group_quarter"], linkbase["cik"]) == ("xbrl/tsla-10q-2024-06-30", "2024Q3", None)
+    assert (linkbase["group"], linkbase["group_quarter"], linkbase["cik"]) == (
+        "xbrl/tsla-10q-2024-06-30",
+        "2024Q3",
+        None,
+    )
 
 
 def test_duckdb_and_polars_read_the_same_lake(built_lake: Lake) -> None:
@@ -129,7 +153,9 @@ def test_duckdb_and_polars_read_the_same_lake(built_lake: Lake) -> None:
     try:
         by_form = dict(con.execute("select form, count(*) from filings group by form").fetchall())
         assert (by_form["10-K"], by_form["10-Q"], by_form["13F-HR"], by_form["8-K"]) == (12, 16, 5, 7)
-        assert con.execute("select count(*) from companies where cik = 320193 and 'AAPL' = any(tickers)").fetchone() == (1,)
+        assert con.execute(
+            "select count(*) from companies where cik = 320193 and 'AAPL' = any(tickers)"
+        ).fetchone() == (1,)
     finally:
         con.close()
     frame = scan(built_lake, "filings").collect()
@@ -152,11 +178,13 @@ def _mirror_copy(target: Path) -> Path:
         if path.is_file():
             link = target / path.relative_to(MIRROR)
             link.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(path, link)
+            link.symlink_to(path)
     return target
 
 
-def test_bad_input_is_an_error_of_its_item_and_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_input_is_an_error_of_its_item_and_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shared = tmp_path / "shared"
     mirror = _mirror_copy(shared / "edgar")
     monkeypatch.setenv("AIHF_SHARED_DIR", str(shared))
@@ -192,7 +220,9 @@ def test_bad_input_is_an_error_of_its_item_and_loses_nothing(tmp_path: Path, mon
     # nothing stored before is lost
     for doc in first_docs:
         assert lake.object_exists(doc["object_key"])
-    truncated = {r["source_path"]: r for r in _rows(lake, EDGAR_INVENTORY)}["xbrl/nflx-truncated/nflx-20240331_htm.xml"]
+    truncated = {r["source_path"]: r for r in _rows(lake, EDGAR_INVENTORY)}[
+        "xbrl/nflx-truncated/nflx-20240331_htm.xml"
+    ]
     assert truncated["group_quarter"] is None
     assert "nflx-20240331_htm.xml line" in truncated["error"] and "truncated" in truncated["error"]
     status = {r["index_file"]: r for r in _rows(lake, EDGAR_INDEX_FILES)}

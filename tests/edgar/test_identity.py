@@ -39,7 +39,11 @@ def test_sgml_header_identity_of_a_form_4_names_the_issuer() -> None:
     assert subject_party_cik(sub) == 1750  # AAR CORP, the issuer; the reporting owner filed it
     assert (identity.accession, identity.form, identity.cik) == ("0001127602-25-001055", "4", 1750)
     assert identity.acceptance_utc == datetime(2025, 1, 10, 21, 7, 30, tzinfo=UTC)
-    assert (identity.filing_quarter, identity.partition_basis, identity.acceptance_flag) == ("2025Q1", "filing_date", None)
+    assert (identity.filing_quarter, identity.partition_basis, identity.acceptance_flag) == (
+        "2025Q1",
+        "filing_date",
+        None,
+    )
 
 
 def test_document_identity_matches_exactly_one_sec_filing() -> None:
@@ -66,10 +70,16 @@ def test_document_identity_matches_exactly_one_sec_filing() -> None:
 def test_two_candidate_filings_are_not_guessed_between() -> None:
     data = (MIRROR / "xbrl/aapl-10k-2023-09-30/aapl-20230930_htm.xml").read_bytes()
     identity = identity_from_cover(extract_cover("aapl-20230930_htm.xml", data))
-    feed = [_meta("0000320193-23-000106", "10-K", date(2023, 9, 30)), _meta("0000320193-23-000107", "10-K", date(2023, 9, 30))]
+    feed = [
+        _meta("0000320193-23-000106", "10-K", date(2023, 9, 30)),
+        _meta("0000320193-23-000107", "10-K", date(2023, 9, 30)),
+    ]
     meta, problem = match_submission(identity, feed)
     assert meta is None
-    assert problem == "2 SEC filings match cik/form/period (0000320193-23-000106, 0000320193-23-000107): not guessing"
+    assert (
+        problem
+        == "2 SEC filings match cik/form/period (0000320193-23-000106, 0000320193-23-000107): not guessing"
+    )
 
 
 def test_local_ids_are_stable_and_depend_on_content() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ def test_build_records_state_and_a_rebuild_with_no_change_is_a_no_op(
     for path in real.rglob("*"):
         if path.is_file():
             (mirror / path.relative_to(real)).parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(path, mirror / path.relative_to(real))
+            (mirror / path.relative_to(real)).symlink_to(path)
     monkeypatch.setenv("AIHF_SHARED_DIR", str(tmp_path / "shared"))
     monkeypatch.setenv("LAKE_URI", str(tmp_path / "lakehouse"))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))

@@ -35,12 +35,16 @@ def test_asset_graph_matches_snapshot() -> None:
     current = asset_graph()
     if os.environ.get("UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    assert current == json.loads(SNAPSHOT.read_text(encoding="utf-8")), "run with UPDATE_SNAPSHOTS=1 to accept"
+    assert current == json.loads(SNAPSHOT.read_text(encoding="utf-8")), (
+        "run with UPDATE_SNAPSHOTS=1 to accept"
+    )
 
 
 def test_every_asset_is_partitioned_by_filing_quarter_or_not_at_all() -> None:
     graph = defs().resolve_asset_graph()
-    partitioned = sorted(k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def)
+    partitioned = sorted(
+        k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def
+    )
     assert partitioned == ["edgar_index", "edgar_index_files", "filings", "raw_documents"]
     keys = graph.get(dg.AssetKey("filings")).partitions_def.get_partition_keys()  # type: ignore[union-attr]
     assert keys[0] == "1993-01-01" and keys[1] == "1993-04-01"
