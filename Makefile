@@ -3,7 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else the one pip installed for $(PYTHON) (`make uv` installs it when missing)
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 VENV := .venv
 PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
@@ -15,15 +16,15 @@ help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
 uv:
-	@command -v uv >/dev/null 2>&1 || test -x $(HOME)/.local/bin/uv || \
-		{ echo "installing uv with pip"; $(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet uv; }
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
+		{ echo "installing uv with pip"; $(PYTHON) -m pip install --quiet uv || $(PYTHON) -m pip install --user --quiet uv; }
 
 install: uv  ## create .venv with every dependency (uv, from PyPI)
 	$(UV) sync --frozen 2>/dev/null || $(UV) sync
 	@$(PY) -m orchestration.instance
 
-demo: install lake  ## install, build the lake offline from ../shared, print how to query it
-	@$(PY) -m orchestration.build --where
+demo: lake  ## install, build the lake offline from ../shared, print where the tables are and how to query them
+	@echo "Next: make dagster (UI: lineage, backfills) · make test · live SEC: see README"
 
 lake: install  ## materialize every asset once (offline by default)
 	$(PY) -m orchestration.build
