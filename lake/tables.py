@@ -17,6 +17,23 @@ _STRINGS = pa.list_(pa.string())
 #: Partition column of every filing-time table: the calendar quarter of the filing date, ``YYYYQn``.
 FILING_QUARTER = "filing_quarter"
 
+#: A filing's identity as ``edgar.identity.FilingIdentity`` states it (see the README, "Identity").
+_IDENTITY = [
+    pa.field("accession", pa.string()),
+    pa.field("cik", pa.int64()),
+    pa.field("form", pa.string()),
+    pa.field("period_of_report", pa.date32()),
+    pa.field("fiscal_year", pa.int32()),
+    pa.field("fiscal_period", pa.string()),
+    pa.field("filing_date", pa.date32()),
+    pa.field("acceptance_utc", _UTC),
+    pa.field("acceptance_basis", pa.string()),
+    pa.field("acceptance_flag", pa.string()),
+    pa.field("metadata_source", pa.string()),
+    pa.field("partition_basis", pa.string()),
+    pa.field("primary_document", pa.string()),
+]
+
 COMPANIES = register(
     TableSpec(
         name="companies",
@@ -126,20 +143,8 @@ EDGAR_INVENTORY = register(
                 pa.field("sha256", pa.string()),
                 pa.field("kind", pa.string()),
                 pa.field("group", pa.string()),
-                pa.field("cik", pa.int64()),
-                pa.field("form", pa.string()),
-                pa.field("period_of_report", pa.date32()),
-                pa.field("fiscal_year", pa.int32()),
-                pa.field("fiscal_period", pa.string()),
+                *_IDENTITY,
                 pa.field("entity_name", pa.string()),
-                pa.field("accession", pa.string()),
-                pa.field("filing_date", pa.date32()),
-                pa.field("acceptance_utc", _UTC),
-                pa.field("acceptance_basis", pa.string()),
-                pa.field("acceptance_flag", pa.string()),
-                pa.field("metadata_source", pa.string()),
-                pa.field("partition_basis", pa.string()),
-                pa.field("primary_document", pa.string()),
                 pa.field(FILING_QUARTER, pa.string()),
                 pa.field("warnings", _STRINGS),
                 pa.field("error", pa.string()),
@@ -188,20 +193,8 @@ FILINGS = register(
         schema=pa.schema(
             [
                 pa.field("filing_id", pa.string(), nullable=False),
-                pa.field("accession", pa.string()),
-                pa.field("cik", pa.int64()),
+                *_IDENTITY,
                 pa.field("company_name", pa.string()),
-                pa.field("form", pa.string()),
-                pa.field("period_of_report", pa.date32()),
-                pa.field("fiscal_year", pa.int32()),
-                pa.field("fiscal_period", pa.string()),
-                pa.field("filing_date", pa.date32()),
-                pa.field("acceptance_utc", _UTC),
-                pa.field("acceptance_basis", pa.string()),
-                pa.field("acceptance_flag", pa.string()),
-                pa.field("metadata_source", pa.string()),
-                pa.field("partition_basis", pa.string()),
-                pa.field("primary_document", pa.string()),
                 pa.field("document_count", pa.int32()),
                 pa.field("total_bytes", pa.int64()),
                 pa.field("source", pa.string()),

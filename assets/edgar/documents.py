@@ -16,10 +16,11 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from assets.checks import table_check_results, table_check_specs
+from assets.checks import table_check_specs
 from assets.edgar.inventory import read_inventory
 from assets.partitions import context_quarters, filing_quarters
 from assets.progress import Progress
+from assets.publish import publish, table_asset
 from assets.resources import EdgarResource, LakeResource
 from edgar import urls
 from edgar.errors import EdgarError
@@ -296,19 +297,15 @@ def collect(
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(
-            "raw_documents",
-            group_name="edgar",
-            kinds={"delta", "python"},
-            description=RAW_DOCUMENTS.description,
+        table_asset(
+            RAW_DOCUMENTS,
+            group="edgar",
             code_version=PIPELINE_VERSION,
             deps=["edgar_inventory", "edgar_index"],
         ),
-        dg.AssetSpec(
-            "filings",
-            group_name="edgar",
-            kinds={"delta", "python"},
-            description=FILINGS.description,
+        table_asset(
+            FILINGS,
+            group="edgar",
             code_version=PIPELINE_VERSION,
             deps=["edgar_inventory", "edgar_index", "sec_submissions", "raw_documents"],
         ),
@@ -333,23 +330,16 @@ def filing_documents(
     partitions = {FILING_QUARTER: quarters}
     failed = [f"{f['filing_id']}: {'; '.join(f['errors'])}" for f in filings if f["errors"]]
     for spec, rows in ((RAW_DOCUMENTS, documents), (FILINGS, filings)):
-        result = write_partition(
-            store, spec, pa.Table.from_pylist(rows, schema=spec.schema), partitions=partitions
+        table = pa.Table.from_pylist(rows, schema=spec.schema)
+        result = write_partition(store, spec, table, partitions=partitions)
+        yield publish(
+            store,
+            spec,
+            result,
+            rows_in_run_quarters=len(rows),
+            filings_stored=stats["stored"],
+            filings_reused=stats["reused"],
+            bytes_read=stats["bytes_read"],
+            filing_errors="\n".join(failed) or "none",
+            unplaced_mirror_groups="\n".join(stats["unplaced_groups"]) or "none",
         )
-        stored = read_table(store, spec)
-        yield dg.MaterializeResult(
-            asset_key=spec.name,
-            metadata={
-                "rows_in_run_quarters": len(rows),
-                "rows_in_table": stored.num_rows,
-                "table_version": result.version,
-                "unchanged": result.skipped,
-                "filings_stored": stats["stored"],
-                "filings_reused": stats["reused"],
-                "bytes_read": stats["bytes_read"],
-                "filing_errors": "\n".join(failed) or "none",
-                "unplaced_mirror_groups": "\n".join(stats["unplaced_groups"]) or "none",
-                "uri": store.table_uri(spec),
-            },
-        )
-        yield from table_check_results(spec, stored)

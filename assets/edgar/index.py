@@ -8,16 +8,17 @@ from typing import Any
 import dagster as dg
 import pyarrow as pa
 
-from assets.checks import table_check_results, table_check_specs
+from assets.checks import table_check_specs
 from assets.partitions import context_quarters, filing_quarters, quarter_days, quarter_label
 from assets.progress import Progress
+from assets.publish import publish, table_asset
 from assets.resources import EdgarResource, LakeResource
 from edgar import source as sources
 from edgar import urls
 from edgar.errors import DocumentNotFound, EdgarError
 from edgar.parse.daily_index import index_date, parse_daily_index
 from edgar.source import EdgarSource, OfflineSource
-from lake.delta import read_table, write_partition
+from lake.delta import write_partition
 from lake.tables import EDGAR_INDEX, EDGAR_INDEX_FILES, FILING_QUARTER
 
 
@@ -88,22 +89,7 @@ def read_index_file(
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            "edgar_index",
-            group_name="edgar",
-            kinds={"delta", "python"},
-            description=EDGAR_INDEX.description,
-            code_version="1",
-        ),
-        dg.AssetSpec(
-            "edgar_index_files",
-            group_name="edgar",
-            kinds={"delta", "python"},
-            description=EDGAR_INDEX_FILES.description,
-            code_version="1",
-        ),
-    ],
+    specs=[table_asset(EDGAR_INDEX, group="edgar"), table_asset(EDGAR_INDEX_FILES, group="edgar")],
     check_specs=[*table_check_specs(EDGAR_INDEX), *table_check_specs(EDGAR_INDEX_FILES)],
     partitions_def=filing_quarters,
     backfill_policy=dg.BackfillPolicy.single_run(),
@@ -142,22 +128,15 @@ def edgar_daily_index(
         progress.step(nbytes=len(data or b""))
 
     partitions = {FILING_QUARTER: quarters}
+    errors = "\n".join(s["error"] for s in statuses if s["status"] == "error") or "none"
     for spec, data_rows in ((EDGAR_INDEX, list(entries.values())), (EDGAR_INDEX_FILES, statuses)):
-        result = write_partition(
-            store, spec, pa.Table.from_pylist(data_rows, schema=spec.schema), partitions=partitions
+        table = pa.Table.from_pylist(data_rows, schema=spec.schema)
+        result = write_partition(store, spec, table, partitions=partitions)
+        yield publish(
+            store,
+            spec,
+            result,
+            rows_in_run_quarters=len(data_rows),
+            index_files=len(statuses),
+            index_errors=errors,
         )
-        stored = read_table(store, spec)
-        errors = [s["error"] for s in statuses if s["status"] == "error"]
-        yield dg.MaterializeResult(
-            asset_key=spec.name,
-            metadata={
-                "rows_in_run_quarters": len(data_rows),
-                "rows_in_table": stored.num_rows,
-                "table_version": result.version,
-                "unchanged": result.skipped,
-                "index_files": len(statuses),
-                "index_errors": "\n".join(e for e in errors if e) or "none",
-                "uri": store.table_uri(spec),
-            },
-        )
-        yield from table_check_results(spec, stored)

@@ -7,8 +7,9 @@ from typing import Any
 import dagster as dg
 import pyarrow as pa
 
-from assets.checks import table_check_results, table_check_specs
+from assets.checks import table_check_specs
 from assets.progress import Progress
+from assets.publish import publish
 from assets.resources import EdgarResource, LakeResource
 from edgar.identity import FilingIdentity, SubmissionMeta
 from edgar.inventory import (
@@ -181,19 +182,14 @@ def edgar_inventory(
     result = overwrite_table(
         store, EDGAR_INVENTORY, pa.Table.from_pylist(rows, schema=EDGAR_INVENTORY.schema)
     )
-    stored = read_table(store, EDGAR_INVENTORY)
     unplaced = sorted({f"{r['group']}: {r['unplaced_reason']}" for r in rows if r["unplaced_reason"]})
     errors = [f"{r['source_path']}: {r['error']}" for r in rows if r["error"]]
-    return dg.MaterializeResult(
-        metadata={
-            "rows": stored.num_rows,
-            "files_inspected": inspected,
-            "files_reused": len(rows) - inspected,
-            "table_version": result.version,
-            "unchanged": result.skipped,
-            "errors": "\n".join(errors) or "none",
-            "unplaced_groups": "\n".join(unplaced) or "none",
-            "uri": store.table_uri(EDGAR_INVENTORY),
-        },
-        check_results=table_check_results(EDGAR_INVENTORY, stored),
+    return publish(
+        store,
+        EDGAR_INVENTORY,
+        result,
+        files_inspected=inspected,
+        files_reused=len(rows) - inspected,
+        errors="\n".join(errors) or "none",
+        unplaced_groups="\n".join(unplaced) or "none",
     )

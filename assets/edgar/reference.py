@@ -7,8 +7,9 @@ from typing import Any
 import dagster as dg
 import pyarrow as pa
 
-from assets.checks import table_check_results, table_check_specs
+from assets.checks import table_check_specs
 from assets.progress import Progress
+from assets.publish import publish, table_asset
 from assets.resources import EdgarResource, LakeResource
 from edgar import source as sources
 from edgar.errors import EdgarError
@@ -16,7 +17,7 @@ from edgar.parse.acceptance import resolve_feed_acceptance
 from edgar.parse.submissions import Submissions, parse_submissions
 from edgar.parse.tickers import TickerEntry, parse_company_tickers
 from edgar.source import EdgarSource, OfflineSource
-from lake.delta import overwrite_table, read_table
+from lake.delta import overwrite_table
 from lake.tables import COMPANIES, SEC_SUBMISSIONS
 
 _FEED_NAME = re.compile(r"^submissions-CIK(\d{10})-.+\.json$")
@@ -87,22 +88,7 @@ def company_rows(tickers: list[TickerEntry], feeds: dict[int, Submissions]) -> l
 
 
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            "companies",
-            group_name="edgar",
-            kinds={"delta", "python"},
-            description=COMPANIES.description,
-            code_version="1",
-        ),
-        dg.AssetSpec(
-            "sec_submissions",
-            group_name="edgar",
-            kinds={"delta", "python"},
-            description=SEC_SUBMISSIONS.description,
-            code_version="1",
-        ),
-    ],
+    specs=[table_asset(COMPANIES, group="edgar"), table_asset(SEC_SUBMISSIONS, group="edgar")],
     check_specs=[*table_check_specs(COMPANIES), *table_check_specs(SEC_SUBMISSIONS)],
     pool="sec_api",
 )
@@ -138,16 +124,4 @@ def sec_reference(
 
     for spec, data in ((SEC_SUBMISSIONS, list(rows.values())), (COMPANIES, company_rows(tickers, feeds))):
         result = overwrite_table(store, spec, pa.Table.from_pylist(data, schema=spec.schema))
-        stored = read_table(store, spec)
-        yield dg.MaterializeResult(
-            asset_key=spec.name,
-            metadata={
-                "rows": stored.num_rows,
-                "table_version": result.version,
-                "unchanged": result.skipped,
-                "uri": store.table_uri(spec),
-                "feeds": len(feeds),
-                "problems": "\n".join(problems) or "none",
-            },
-        )
-        yield from table_check_results(spec, stored)
+        yield publish(store, spec, result, feeds=len(feeds), problems="\n".join(problems) or "none")
