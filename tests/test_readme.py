@@ -55,3 +55,9 @@ def test_bad_settings_name_the_variable(tmp_path) -> None:  # type: ignore[no-un
         Settings.from_env(env={"EDGAR_SOURCE": "online"}, dotenv=tmp_path / ".env")
     with pytest.raises(ValueError, match="SEC_MAX_RPS must be in"):
         Settings.from_env(env={"SEC_MAX_RPS": "50"}, dotenv=tmp_path / ".env")
+
+
+def test_env_example_lists_every_setting_with_its_default() -> None:
+    example = (PROJECT_ROOT / ".env.example").read_text(encoding="utf-8")
+    for spec in SETTINGS.values():
+        assert f"# {spec.env}={spec.default}\n" in example

@@ -7,6 +7,7 @@ from typing import Any
 
 import dagster as dg
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
 from assets.partitions import context_quarters, filing_quarters, quarter_days, quarter_label
@@ -18,7 +19,8 @@ from edgar import urls
 from edgar.errors import DocumentNotFound, EdgarError
 from edgar.parse.daily_index import index_date, parse_daily_index
 from edgar.source import EdgarSource, OfflineSource
-from lake.delta import write_partition
+from lake.delta import read_table, write_partition
+from lake.storage import Lake
 from lake.tables import EDGAR_INDEX, EDGAR_INDEX_FILES, FILING_QUARTER
 
 
@@ -29,19 +31,36 @@ def _offline_index_files(source: OfflineSource) -> Iterator[tuple[str, bytes]]:
 
 
 def _live_index_files(
-    source: EdgarSource, quarters: Iterable[str], today: date
+    source: EdgarSource, quarters: Iterable[str], today: date, done: set[str]
 ) -> Iterator[tuple[str, bytes | None]]:
     for quarter in quarters:
         first, last = quarter_days(quarter)
         day = first
         while day <= min(last, today - timedelta(days=1)):
-            if day.weekday() < 5:
+            if day.weekday() < 5 and urls.daily_index_path(day) not in done:
                 try:
                     yield sources.daily_index(source, day)
                 except DocumentNotFound:
                     # holidays have no index; a missing business day is reported in edgar_index_files
                     yield urls.daily_index_path(day), None
             day += timedelta(days=1)
+
+
+def _indexes_read_before(
+    store: Lake, quarters: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Status rows of the indexes of ``quarters`` already read without error, and their entries."""
+    in_quarters = pc.field(FILING_QUARTER).isin(quarters)
+    ok = [
+        s
+        for s in read_table(store, EDGAR_INDEX_FILES, filters=in_quarters).to_pylist()
+        if s["status"] == "ok"
+    ]
+    names = {s["index_file"] for s in ok}
+    rows = [
+        r for r in read_table(store, EDGAR_INDEX, filters=in_quarters).to_pylist() if r["index_file"] in names
+    ]
+    return ok, rows
 
 
 def read_index_file(
@@ -108,12 +127,17 @@ def edgar_daily_index(
     source = edgar.open()
     store = lake.lake()
     files: Iterable[tuple[str, bytes | None]]
+    statuses: list[dict[str, Any]] = []
+    entries: dict[tuple[str, int, str], dict[str, Any]] = {}
     if isinstance(source, OfflineSource):
         files = list(_offline_index_files(source))
     else:
-        files = _live_index_files(source, quarters, datetime.now(UTC).date())
-    statuses: list[dict[str, Any]] = []
-    entries: dict[tuple[str, int, str], dict[str, Any]] = {}
+        # a published daily index never changes: keep what was read before, fetch only the other days
+        statuses, kept = _indexes_read_before(store, quarters)
+        for row in kept:
+            entries.setdefault((row["accession"], row["cik"], row["form"]), row)
+        done = {s["index_file"] for s in statuses}
+        files = _live_index_files(source, quarters, datetime.now(UTC).date(), done)
     progress = Progress(
         "daily indexes", len(files) if isinstance(files, list) else len(quarters) * 63, context.log.info
     )

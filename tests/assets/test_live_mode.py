@@ -170,6 +170,15 @@ def test_live_build_of_2020q1_against_the_loopback_sec(live_env: SecServer, tmp_
     assert busiest <= 10
     assert times[-1] - times[0] >= 6.0  # 70 requests at <= 10/s cannot take less than ~6 s
 
+    # a second run does not fetch an index it already read; it retries the missing days and the failed filing
+    seen = len(requests)
+    assert build_lake(uri, quarters=("2020Q1", "2020Q1"), raise_on_error=False).success
+    again = [r.path for r in live_env.requests[seen:]]
+    assert f"{DAILY_INDEX_DIR}/form.20200318.idx" not in again
+    assert len([p for p in again if p.startswith(DAILY_INDEX_DIR)]) == 64
+    assert again.count(submission) == 1
+    assert read_table(lake, "edgar_index").num_rows == 4031
+
 
 def test_live_mode_without_user_agent_fails_and_says_how_to_fix_it(
     live_env: SecServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
