@@ -3,8 +3,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
-# uv from PATH, else the one pip installed for $(PYTHON) (`make uv` installs it when missing)
-UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+# uv from PATH, else the one pip installed (`make uv` installs it when missing); evaluated where it is used
+UV = $(shell command -v uv 2>/dev/null || (test -x .tools/bin/uv && echo .tools/bin/uv) || echo "$(PYTHON) -m uv")
 VENV := .venv
 PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
@@ -15,9 +15,11 @@ export PYTHONPATH := $(CURDIR)
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-uv:
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
-		{ echo "installing uv with pip"; $(PYTHON) -m pip install --quiet uv || $(PYTHON) -m pip install --user --quiet uv; }
+uv:  ## install uv with pip when it is missing (into this Python, else a private venv in .tools/)
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || test -x .tools/bin/uv || \
+		{ echo "installing uv with pip"; $(PYTHON) -m pip install --quiet uv 2>/dev/null || \
+		  { $(PYTHON) -m venv .tools && .tools/bin/python -m pip install --quiet uv; } || \
+		  $(PYTHON) -m pip install --quiet --user --break-system-packages uv; }
 
 install: uv  ## create .venv with every dependency (uv, from PyPI)
 	$(UV) sync --frozen 2>/dev/null || $(UV) sync
