@@ -1,0 +1,1 @@
+"""XBRL: facts from instance documents and inline XBRL, the filer's linkbases, standardized statements."""

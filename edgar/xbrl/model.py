@@ -1,0 +1,50 @@
+"""The shapes every XBRL parser returns: one :class:`Fact` per distinct fact of a filing."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+import msgspec
+
+PeriodType = Literal["instant", "duration", "forever"]
+
+
+class Fact(msgspec.Struct, frozen=True, kw_only=True):
+    """One XBRL fact, the same whether it came from an instance document or inline XBRL.
+
+    Attributes:
+        concept: QName with the conventional prefix of its namespace (``us-gaap:Revenues``, ``dei:DocumentType``,
+            ``aapl:...`` for a filer extension: the prefix the document declares for it).
+        value: the value as text after inline transforms, scale and sign: numbers as plain decimal text
+            (``"394328000000"``, ``"-1.5"``, ``"6.13"``), dates ISO, text with whitespace collapsed; ``None`` when nil.
+        numeric: the fact is numeric (has a unit).
+        decimals: the ``decimals`` attribute (``None`` for ``INF`` or absent).
+        unit: unit id resolved to a measure string: ``USD``, ``shares``, ``USD/shares``, ``pure``.
+        period_type: ``instant``, ``duration`` or ``forever``.
+        start: start date of a duration.
+        end: end date of a duration, or the date of an instant, as written in the context.
+        dimensions: sorted ``(axis, member)`` pairs of explicit and typed dimensions (typed: the value as text).
+        entity: the context's entity identifier (the CIK as written).
+        context_id: the context id (provenance only; two documents may name contexts differently).
+        fact_id: the element's ``id``, when it has one.
+        is_nil: ``xsi:nil="true"``.
+    """
+
+    concept: str
+    value: str | None
+    numeric: bool
+    decimals: int | None = None
+    unit: str | None = None
+    period_type: PeriodType
+    start: date | None = None
+    end: date | None = None
+    dimensions: tuple[tuple[str, str], ...] = ()
+    entity: str | None = None
+    context_id: str
+    fact_id: str | None = None
+    is_nil: bool = False
+
+    def key(self) -> tuple[object, ...]:
+        """Identity of the fact independent of where it was written: concept, period, dimensions, unit, value."""
+        return (self.concept, self.period_type, self.start, self.end, self.dimensions, self.unit, self.value)
