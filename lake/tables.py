@@ -210,3 +210,67 @@ FILINGS = register(
         description="One row per filing: identity (accession or a local id), dates, acceptance time (UTC, null when unknown), documents and processing status.",
     )
 )
+
+#: When a filing became public: the point-in-time stamp carried by every row derived from it.
+_FILING_STAMP = [
+    pa.field("filing_id", pa.string(), nullable=False),
+    pa.field("accession", pa.string()),
+    pa.field("cik", pa.int64()),
+    pa.field("form", pa.string()),
+    pa.field("filing_date", pa.date32()),
+    pa.field("acceptance_utc", _UTC),
+]
+
+FACTS = register(
+    TableSpec(
+        name="facts",
+        layer="silver",
+        schema=pa.schema(
+            [
+                *_FILING_STAMP,
+                pa.field("fact_key", pa.string(), nullable=False),
+                pa.field("concept", pa.string(), nullable=False),
+                pa.field("value", pa.string()),
+                pa.field("value_num", pa.float64()),
+                pa.field("numeric", pa.bool_()),
+                pa.field("decimals", pa.int32()),
+                pa.field("unit", pa.string()),
+                pa.field("period_type", pa.string()),
+                pa.field("period_start", pa.date32()),
+                pa.field("period_end", pa.date32()),
+                pa.field("dimensions", pa.list_(pa.struct([("axis", pa.string()), ("member", pa.string())]))),
+                pa.field("is_nil", pa.bool_()),
+                pa.field("document", pa.string()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id", "fact_key"),
+        description="Every XBRL fact of every filing (instance or inline XBRL): concept, value, unit, period, dimensions, stamped with the filing's acceptance time.",
+    )
+)
+
+XBRL_FILINGS = register(
+    TableSpec(
+        name="xbrl_filings",
+        layer="silver",
+        schema=pa.schema(
+            [
+                *_FILING_STAMP,
+                pa.field("document", pa.string()),
+                pa.field("document_kind", pa.string()),
+                pa.field("facts", pa.int64()),
+                pa.field("status", pa.string(), nullable=False),
+                pa.field("error", pa.string()),
+                pa.field("warnings", _STRINGS),
+                pa.field("sec_compared", pa.int64()),
+                pa.field("sec_equal", pa.int64()),
+                pa.field("fingerprint", pa.string()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id",),
+        description="XBRL extraction status per filing: the document parsed, facts found, ok/empty/error with the reason, agreement with the SEC's companyfacts.",
+    )
+)

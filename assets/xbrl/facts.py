@@ -1,0 +1,209 @@
+"""XBRL facts of every filing -> ``facts`` and ``xbrl_filings`` (per filing quarter).
+
+Facts are read from the documents stored in the lake (``raw_documents``), not from the source: the lake is the
+record. Each filing's XBRL document is parsed once; a filing whose document (sha256) and parser version are
+unchanged keeps its rows without being read again.
+"""
+
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+import dagster as dg
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from assets.checks import table_check_specs
+from assets.partitions import context_quarters, filing_quarters
+from assets.progress import Progress
+from assets.publish import publish, table_asset
+from assets.resources import EdgarResource, LakeResource
+from edgar import urls
+from edgar.errors import DocumentNotFound, EdgarError
+from edgar.source import EdgarSource
+from edgar.xbrl import parse_facts
+from edgar.xbrl.crosscheck import compare_companyfacts
+from edgar.xbrl.model import Fact
+from lake.delta import read_table, write_partition
+from lake.storage import Lake
+from lake.tables import FACTS, FILING_QUARTER, FILINGS, RAW_DOCUMENTS, XBRL_FILINGS
+
+#: Bump when the fact parsers change what they extract: every filing is then parsed again.
+PARSER_VERSION = "1"
+_XBRL_KINDS = ("xbrl-instance", "inline-xbrl")
+_PERIODIC = ("10-K", "10-Q", "10-K/A", "10-Q/A", "10-KT", "20-F", "40-F")
+
+
+def pick_document(docs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The XBRL document to read for a filing: an instance (``*_htm.xml`` first) before inline XBRL."""
+    candidates = [d for d in docs if d["kind"] in _XBRL_KINDS]
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda d: (d["kind"] != "xbrl-instance", not d["name"].endswith("_htm.xml"), d["name"]),
+    )
+
+
+def fact_key(fact: Fact) -> str:
+    """A stable id of a fact within its filing (hash of concept, period, dimensions, unit and value)."""
+    return hashlib.sha1(repr(fact.key()).encode(), usedforsecurity=False).hexdigest()
+
+
+def _number(fact: Fact) -> float | None:
+    if not fact.numeric or fact.value is None:
+        return None
+    try:
+        return float(fact.value)
+    except ValueError:
+        return None
+
+
+def fact_rows(filing: dict[str, Any], document: str, facts: Iterable[Fact]) -> list[dict[str, Any]]:
+    """Rows of ``facts`` for one filing, stamped with the filing's identity and acceptance time."""
+    stamp = {k: filing[k] for k in ("filing_id", "accession", "cik", "form", "filing_date", "acceptance_utc")}
+    rows: dict[str, dict[str, Any]] = {}
+    for fact in facts:
+        key = fact_key(fact)
+        rows.setdefault(
+            key,
+            {
+                **stamp,
+                "fact_key": key,
+                "concept": fact.concept,
+                "value": fact.value,
+                "value_num": _number(fact),
+                "numeric": fact.numeric,
+                "decimals": fact.decimals,
+                "unit": fact.unit,
+                "period_type": fact.period_type,
+                "period_start": fact.start,
+                "period_end": fact.end,
+                "dimensions": [{"axis": a, "member": m} for a, m in fact.dimensions],
+                "is_nil": fact.is_nil,
+                "document": document,
+                FILING_QUARTER: filing[FILING_QUARTER],
+            },
+        )
+    return list(rows.values())
+
+
+class _CompanyFacts:
+    """The SEC's companyfacts JSON per CIK, fetched at most once per run (None when the source has none)."""
+
+    def __init__(self, source: EdgarSource) -> None:
+        self.source = source
+        self.cache: dict[int, bytes | None] = {}
+
+    def get(self, cik: int) -> bytes | None:
+        if cik not in self.cache:
+            try:
+                self.cache[cik] = self.source.get(urls.companyfacts_path(cik))
+            except (DocumentNotFound, EdgarError):
+                self.cache[cik] = None
+        return self.cache[cik]
+
+
+def extract_filing(
+    store: Lake, filing: dict[str, Any], docs: list[dict[str, Any]], companyfacts: _CompanyFacts
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Parse one filing's XBRL document: its ``xbrl_filings`` status row and its ``facts`` rows."""
+    doc = pick_document(docs)
+    stamp = {k: filing[k] for k in ("filing_id", "accession", "cik", "form", "filing_date", "acceptance_utc")}
+    status: dict[str, Any] = {
+        **stamp,
+        "document": doc["name"] if doc else None,
+        "document_kind": doc["kind"] if doc else None,
+        "facts": 0,
+        "status": "no-xbrl",
+        "error": None,
+        "warnings": [],
+        "sec_compared": None,
+        "sec_equal": None,
+        "fingerprint": f"v{PARSER_VERSION}:{doc['sha256'] if doc else ''}",
+        FILING_QUARTER: filing[FILING_QUARTER],
+    }
+    if doc is None:
+        status["error"] = "the filing has no XBRL instance or inline XBRL document"
+        return status, []
+    try:
+        parsed = parse_facts(doc["name"], store.get_object(doc["object_key"]))
+    except EdgarError as exc:
+        return {**status, "status": "error", "error": str(exc)}, []
+    rows = fact_rows(filing, doc["name"], parsed.facts)
+    status.update(facts=len(rows), warnings=list(parsed.warnings), status="ok" if rows else "empty")
+    if not rows:
+        status["error"] = f"{doc['name']}: no XBRL facts found ({'; '.join(parsed.warnings) or 'no ix tags'})"
+    reference = companyfacts.get(filing["cik"]) if filing["accession"] and filing["cik"] else None
+    if reference is not None and rows:
+        agreement = compare_companyfacts(reference, filing["accession"], parsed.facts)
+        if agreement.compared:
+            status.update(sec_compared=agreement.compared, sec_equal=agreement.equal)
+    return status, rows
+
+
+@dg.multi_asset(
+    specs=[
+        table_asset(FACTS, group="xbrl", code_version=PARSER_VERSION, deps=["raw_documents", "filings"]),
+        table_asset(XBRL_FILINGS, group="xbrl", code_version=PARSER_VERSION, deps=["raw_documents", "filings"]),
+    ],
+    check_specs=[*table_check_specs(FACTS), *table_check_specs(XBRL_FILINGS)],
+    partitions_def=filing_quarters,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource) -> Iterable[Any]:
+    """Every XBRL fact of the run's filings, and one extraction status row per filing.
+
+    A malformed or truncated document, or an HTML file without inline XBRL, is an ``error``/``empty`` status
+    row for that filing with the reason; the other filings are extracted; rows of other quarters are untouched.
+    Where the SEC's companyfacts covers a filing, the agreement of our values with the SEC's is recorded.
+    """
+    quarters = context_quarters(context)
+    store = lake.lake()
+    in_quarters = pc.field(FILING_QUARTER).isin(quarters)
+    filings = read_table(store, FILINGS, filters=in_quarters).to_pylist()
+    docs: dict[str, list[dict[str, Any]]] = {}
+    for doc in read_table(store, RAW_DOCUMENTS, filters=in_quarters).to_pylist():
+        docs.setdefault(doc["filing_id"], []).append(doc)
+    previous = {r["filing_id"]: r for r in read_table(store, XBRL_FILINGS, filters=in_quarters).to_pylist()}
+    old_facts: dict[str, list[dict[str, Any]]] = {}
+    companyfacts = _CompanyFacts(edgar.open())
+    statuses: list[dict[str, Any]] = []
+    facts: list[dict[str, Any]] = []
+    wanted = [f for f in filings if f["form"] in _PERIODIC or pick_document(docs.get(f["filing_id"], []))]
+    progress = Progress("xbrl filings", len(wanted), context.log.info)
+    for filing in wanted:
+        filing_docs = docs.get(filing["filing_id"], [])
+        doc = pick_document(filing_docs)
+        fingerprint = f"v{PARSER_VERSION}:{doc['sha256'] if doc else ''}"
+        old = previous.get(filing["filing_id"])
+        if old is not None and old["fingerprint"] == fingerprint and old["status"] in ("ok", "empty", "no-xbrl"):
+            if not old_facts:
+                for row in read_table(store, FACTS, filters=in_quarters).to_pylist():
+                    old_facts.setdefault(row["filing_id"], []).append(row)
+            statuses.append(old)
+            facts.extend(old_facts.get(filing["filing_id"], []))
+            progress.step()
+            continue
+        status, rows = extract_filing(store, filing, filing_docs, companyfacts)
+        if status["status"] != "ok":
+            context.log.warning(f"{filing['filing_id']}: {status['status']}: {status['error']}")
+        statuses.append(status)
+        facts.extend(rows)
+        progress.step(nbytes=doc["size"] if doc else 0)
+    partitions = {FILING_QUARTER: quarters}
+    compared = sum(s["sec_compared"] or 0 for s in statuses)
+    equal = sum(s["sec_equal"] or 0 for s in statuses)
+    problems = "\n".join(f"{s['filing_id']}: {s['status']}: {s['error']}" for s in statuses if s["error"]) or "none"
+    for spec, rows in ((FACTS, facts), (XBRL_FILINGS, statuses)):
+        result = write_partition(store, spec, pa.Table.from_pylist(rows, schema=spec.schema), partitions=partitions)
+        yield publish(
+            store,
+            spec,
+            result,
+            rows_in_run_quarters=len(rows),
+            filings=len(statuses),
+            sec_facts_compared=compared,
+            sec_facts_equal=equal,
+            problems=problems,
+        )
