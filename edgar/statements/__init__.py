@@ -1,0 +1,1 @@
+"""Standardized financial statements (FinancialDatasets fields) from XBRL facts: pure functions, no framework."""
