@@ -106,7 +106,9 @@ def derive_quarters(values: Iterable[StatementValue]) -> list[StatementValue]:
     for members in groups.values():
         by_span = {(v.start, v.report_period): v for v in members}
         quarters = {v.report_period: v for v in members if v.months == 3}
-        cumulative = sorted((v for v in members if v.months in (6, 9, 12)), key=lambda v: (v.report_period, v.months))
+        cumulative = sorted(
+            (v for v in members if v.months in (6, 9, 12)), key=lambda v: (v.report_period, v.months)
+        )
         for total in cumulative:
             if total.report_period in quarters:
                 continue
@@ -146,7 +148,9 @@ def derive_quarters(values: Iterable[StatementValue]) -> list[StatementValue]:
     return out
 
 
-def _chain(quarters: dict[date, StatementValue], start: date | None, count: int) -> list[StatementValue] | None:
+def _chain(
+    quarters: dict[date, StatementValue], start: date | None, count: int
+) -> list[StatementValue] | None:
     by_start = {q.start: q for q in quarters.values()}
     chain: list[StatementValue] = []
     cursor = start
@@ -170,33 +174,39 @@ def derive_ttm(values: Iterable[StatementValue]) -> list[StatementValue]:
     """
     values = _dedupe(values)
     out: list[StatementValue] = []
-    annual = {(v.cik, v.statement, v.field, v.version, v.report_period): v for v in values if v.period == "annual"}
+    annual = {
+        (v.cik, v.statement, v.field, v.version, v.report_period): v for v in values if v.period == "annual"
+    }
     groups: dict[tuple[object, ...], list[StatementValue]] = {}
     for value in values:
         if value.period == "quarterly":
             groups.setdefault((value.cik, value.statement, value.field, value.version), []).append(value)
+    for year in annual.values():
+        if year.start is None:
+            continue  # a fiscal-year-end balance: its TTM comes from the quarterly instant below
+        out.append(
+            structs.replace(
+                year,
+                period="ttm",
+                fiscal_quarter=4,
+                fiscal_period=fiscal_label("ttm", year.fiscal_year, 4, 12),
+                method="derived",
+                derivation=year.fiscal_period,
+                inputs=year.inputs or (year.filing.accession_number,),
+            )
+        )
     for (cik, statement, field, version), members in groups.items():
         by_end = {v.report_period: v for v in members}
         for end, quarter in sorted(by_end.items()):
-            year = annual.get((cik, statement, field, version, end))
-            if quarter.kind == "stock":
-                out.append(
-                    structs.replace(quarter, period="ttm", derivation=f"value at {end.isoformat()}", method="derived")
-                )
-                continue
-            if year is not None:
+            if quarter.kind == "stock" or quarter.start is None:
                 out.append(
                     structs.replace(
-                        year,
-                        period="ttm",
-                        fiscal_quarter=4,
-                        fiscal_period=fiscal_label("ttm", year.fiscal_year, 4, 12),
-                        method="derived",
-                        derivation=year.fiscal_period,
-                        inputs=year.inputs or (year.filing.accession_number,),
+                        quarter, period="ttm", derivation=f"value at {end.isoformat()}", method="derived"
                     )
                 )
                 continue
+            if (cik, statement, field, version, end) in annual:
+                continue  # the fiscal year itself, added above
             if quarter.kind != "flow":
                 continue
             chain = [quarter]

@@ -301,7 +301,9 @@ def parse_line_items(text: str) -> tuple[LineItem, ...]:
     _check_complete(items)
     _check_acyclic(items)
     order = {(s, f): i for s in STATEMENTS for i, f in enumerate(FIELDS[s])}
-    return tuple(sorted(items, key=lambda i: (STATEMENTS.index(i.statement), order[i.statement, i.field], i.priority)))
+    return tuple(
+        sorted(items, key=lambda i: (STATEMENTS.index(i.statement), order[i.statement, i.field], i.priority))
+    )
 
 
 def _check_complete(items: list[LineItem]) -> None:
@@ -329,7 +331,9 @@ def _check_acyclic(items: list[LineItem]) -> None:
     for statement in STATEMENTS:
         state: dict[str, int] = {}
 
-        def visit(field: str, path: tuple[str, ...], statement: str = statement, state: dict[str, int] = state) -> None:
+        def visit(
+            field: str, path: tuple[str, ...], statement: str = statement, state: dict[str, int] = state
+        ) -> None:
             if state.get(field) == 2:
                 return
             if state.get(field) == 1:

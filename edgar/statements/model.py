@@ -83,7 +83,15 @@ class StatementValue(msgspec.Struct, frozen=True, kw_only=True):
 
     def key(self) -> tuple[object, ...]:
         """What identifies the value independent of the filing: company, statement, field, period."""
-        return (self.cik, self.statement, self.field, self.period, self.fiscal_period, self.report_period, self.start)
+        return (
+            self.cik,
+            self.statement,
+            self.field,
+            self.period,
+            self.fiscal_period,
+            self.report_period,
+            self.start,
+        )
 
 
 class Restatement(msgspec.Struct, frozen=True, kw_only=True):

@@ -11,7 +11,14 @@ from edgar.statements.mapping import FIELDS, Statement
 from edgar.statements.model import Period, StatementValue
 from edgar.statements.versions import as_of, filing_time, select_versions
 
-PROVENANCE_COLUMNS: tuple[str, ...] = ("accession_number", "form", "filing_date", "accepted_at", "sources", "accessions")
+PROVENANCE_COLUMNS: tuple[str, ...] = (
+    "accession_number",
+    "form",
+    "filing_date",
+    "accepted_at",
+    "sources",
+    "accessions",
+)
 """Columns added to every row after the FD fields."""
 
 
@@ -33,7 +40,9 @@ def prepare(values: Iterable[StatementValue], *, when: datetime | None = None) -
     return out
 
 
-def statement_rows(values: Iterable[StatementValue], statement: Statement, period: Period) -> list[dict[str, Any]]:
+def statement_rows(
+    values: Iterable[StatementValue], statement: Statement, period: Period
+) -> list[dict[str, Any]]:
     """Assemble FD statement rows.
 
     One row per (cik, period kind, fiscal_period, report_period, version) (and per filing for ``reported``

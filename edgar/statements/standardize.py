@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from edgar.statements.mapping import Kind, LineItem, Statement, line_items
 from edgar.statements.model import FilingRef, Period, StatementValue
-from edgar.statements.periods import FiscalCalendar, duration_months, fiscal_calendar, fiscal_quarter_of
+from edgar.statements.periods import duration_months, fiscal_calendar, fiscal_quarter_of
 from edgar.xbrl.model import Fact
 
 FINANCIAL_SIC = range(6000, 6500)
@@ -147,7 +147,9 @@ def standardize(
 
     main_end = _parse_date(dei.get("DocumentPeriodEndDate"))
     if main_end is None:
-        main_end = max(end for (_, start, end) in index if start is not None) if any(k[1] for k in index) else None
+        main_end = (
+            max(end for (_, start, end) in index if start is not None) if any(k[1] for k in index) else None
+        )
     if main_end is None:
         return []
     fy_text = dei.get("DocumentFiscalYearFocus")
@@ -233,7 +235,9 @@ def standardize(
                     continue
                 fy, q = label
                 if q == 4:
-                    out.append(_value(filing, statement, field, kind, resolved, "annual", 0, fy, None, None, end))
+                    out.append(
+                        _value(filing, statement, field, kind, resolved, "annual", 0, fy, None, None, end)
+                    )
                 out.append(_value(filing, statement, field, kind, resolved, "quarterly", 0, fy, q, None, end))
             continue
         for start, end in durations:
@@ -258,7 +262,19 @@ def standardize(
             if resolved is None:
                 continue
             out.append(
-                _value(filing, statement, field, kind, resolved, period, months, fy, None if months == 12 else q, start, end)
+                _value(
+                    filing,
+                    statement,
+                    field,
+                    kind,
+                    resolved,
+                    period,
+                    months,
+                    fy,
+                    None if months == 12 else q,
+                    start,
+                    end,
+                )
             )
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from datetime import UTC, datetime, time
 
@@ -106,7 +107,7 @@ def restatements(values: Iterable[StatementValue]) -> list[Restatement]:
     out: list[Restatement] = []
     for members in groups.values():
         members.sort(key=_order)
-        for old, new in zip(members, members[1:], strict=False):
+        for old, new in itertools.pairwise(members):
             if old.value == new.value:
                 continue
             out.append(

@@ -76,7 +76,9 @@ def facts_from_companyfacts(path: Path, accession: str) -> list[Fact]:
         ("DocumentType", meta["form"]),
         ("DocumentPeriodEndDate", latest_end.isoformat() if latest_end else None),
     ):
-        facts.append(Fact(concept=f"dei:{name}", value=value, numeric=False, period_type="duration", context_id="dei"))
+        facts.append(
+            Fact(concept=f"dei:{name}", value=value, numeric=False, period_type="duration", context_id="dei")
+        )
     return facts
 
 

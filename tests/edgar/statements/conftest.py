@@ -59,7 +59,10 @@ def pick(values, statement: str, field: str, period: str, fiscal_period: str, **
 
 def absent(values, statement: str, field: str, period: str, fiscal_period: str) -> bool:
     return not any(
-        v.statement == statement and v.field == field and v.period == period and v.fiscal_period == fiscal_period
+        v.statement == statement
+        and v.field == field
+        and v.period == period
+        and v.fiscal_period == fiscal_period
         for v in values
     )
 

@@ -40,7 +40,9 @@ def test_priorities_sorted_and_revenue_prefers_total_revenues() -> None:
 
 
 def test_formula_parsing() -> None:
-    terms = parse_formula("- us-gaap:PaymentsToAcquireBusinessesNetOfCashAcquired + us-gaap:ProceedsFromX? - revenue")
+    terms = parse_formula(
+        "- us-gaap:PaymentsToAcquireBusinessesNetOfCashAcquired + us-gaap:ProceedsFromX? - revenue"
+    )
     assert [(t.name, t.sign, t.optional) for t in terms] == [
         ("us-gaap:PaymentsToAcquireBusinessesNetOfCashAcquired", -1, False),
         ("us-gaap:ProceedsFromX", 1, True),
@@ -59,9 +61,18 @@ def _without(text: str, predicate) -> str:
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda t: _without(t, lambda line: line.startswith("balance_sheet,deposit_liabilities,")), "deposit_liabilities"),
-        (lambda t: t + "income,revenue,1,flow,1,us-gaap:SalesRevenueGoodsNet,,all,\n", "duplicate priorities"),
-        (lambda t: t + "income,revenue,9,flow,2,us-gaap:SalesRevenueGoodsNet,,all,\n", "sign must be 1 or -1"),
+        (
+            lambda t: _without(t, lambda line: line.startswith("balance_sheet,deposit_liabilities,")),
+            "deposit_liabilities",
+        ),
+        (
+            lambda t: t + "income,revenue,1,flow,1,us-gaap:SalesRevenueGoodsNet,,all,\n",
+            "duplicate priorities",
+        ),
+        (
+            lambda t: t + "income,revenue,9,flow,2,us-gaap:SalesRevenueGoodsNet,,all,\n",
+            "sign must be 1 or -1",
+        ),
         (lambda t: t + "income,revenue_usd,1,flow,1,us-gaap:Revenues,,all,\n", "not an FD income field"),
         (lambda t: t + "income,revenue,9,flow,1,us-gaap:Revenues,revenue,all,\n", "exactly one of concept"),
         (lambda t: t + "income,revenue,9,stock,1,us-gaap:Revenues2,,all,\n", "one kind"),

@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from edgar.statements import duration_months, fiscal_calendar, is_financial, parse_fiscal_year_end, standardize
+from edgar.statements import (
+    duration_months,
+    fiscal_calendar,
+    is_financial,
+    parse_fiscal_year_end,
+    standardize,
+)
 from tests.edgar.statements.companyfacts import APPLE, NVIDIA, facts_from_companyfacts
 from tests.edgar.statements.conftest import absent, filing, pick, raw, values_of
 
@@ -22,10 +28,24 @@ def apple_fy2023():
 def test_apple_fy2023_income(apple_fy2023) -> None:
     v = apple_fy2023
     assert pick(v, "income", "revenue", "annual", "FY2023").value == 383285000000
-    assert raw(APPLE, "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax", AAPL_10K_2023, "2023-09-30", "2022-09-25") == 383285000000
+    assert (
+        raw(
+            APPLE,
+            "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax",
+            AAPL_10K_2023,
+            "2023-09-30",
+            "2022-09-25",
+        )
+        == 383285000000
+    )
     revenue = pick(v, "income", "revenue", "annual", "FY2023")
     assert revenue.source == "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax"
-    assert (revenue.start, revenue.report_period, revenue.months, revenue.currency) == (date(2022, 9, 25), date(2023, 9, 30), 12, "USD")
+    assert (revenue.start, revenue.report_period, revenue.months, revenue.currency) == (
+        date(2022, 9, 25),
+        date(2023, 9, 30),
+        12,
+        "USD",
+    )
     assert revenue.filing.accession_number == AAPL_10K_2023 and revenue.filing.form == "10-K"
     assert pick(v, "income", "cost_of_revenue", "annual", "FY2023").value == 214137000000
     assert pick(v, "income", "gross_profit", "annual", "FY2023").value == 169148000000
@@ -49,7 +69,12 @@ def test_apple_fy2023_income(apple_fy2023) -> None:
 def test_apple_fy2023_balance_sheet(apple_fy2023) -> None:
     v = apple_fy2023
     assets = pick(v, "balance_sheet", "total_assets", "annual", "FY2023")
-    assert (assets.value, assets.report_period, assets.start, assets.months) == (352583000000, date(2023, 9, 30), None, 0)
+    assert (assets.value, assets.report_period, assets.start, assets.months) == (
+        352583000000,
+        date(2023, 9, 30),
+        None,
+        0,
+    )
     assert pick(v, "balance_sheet", "total_assets", "quarterly", "2023-Q4").value == 352583000000
     assert pick(v, "balance_sheet", "total_liabilities", "annual", "FY2023").value == 290437000000
     assert pick(v, "balance_sheet", "shareholders_equity", "annual", "FY2023").value == 62146000000
@@ -60,7 +85,9 @@ def test_apple_fy2023_balance_sheet(apple_fy2023) -> None:
     total_debt = pick(v, "balance_sheet", "total_debt", "annual", "FY2023")
     assert (total_debt.value, total_debt.source) == (111088000000, "=current_debt + non_current_debt")
     # accounts receivable 29,508 + vendor non-trade receivables 31,477
-    assert pick(v, "balance_sheet", "trade_and_non_trade_receivables", "annual", "FY2023").value == 60985000000
+    assert (
+        pick(v, "balance_sheet", "trade_and_non_trade_receivables", "annual", "FY2023").value == 60985000000
+    )
     assert pick(v, "balance_sheet", "investments", "annual", "FY2023").value == 31590000000 + 100544000000
     assert pick(v, "balance_sheet", "outstanding_shares", "annual", "FY2023").value == 15550061000
     assert pick(v, "balance_sheet", "retained_earnings", "annual", "FY2023").value == -214000000
@@ -74,13 +101,31 @@ def test_apple_fy2023_cash_flow_signs(apple_fy2023) -> None:
     v = apple_fy2023
     assert pick(v, "cash_flow", "net_cash_flow_from_operations", "annual", "FY2023").value == 110543000000
     capex = pick(v, "cash_flow", "capital_expenditure", "annual", "FY2023")
-    assert raw(APPLE, "us-gaap:PaymentsToAcquirePropertyPlantAndEquipment", AAPL_10K_2023, "2023-09-30", "2022-09-25") == 10959000000
+    assert (
+        raw(
+            APPLE,
+            "us-gaap:PaymentsToAcquirePropertyPlantAndEquipment",
+            AAPL_10K_2023,
+            "2023-09-30",
+            "2022-09-25",
+        )
+        == 10959000000
+    )
     assert (capex.value, capex.source) == (-10959000000, "us-gaap:PaymentsToAcquirePropertyPlantAndEquipment")
     assert pick(v, "cash_flow", "free_cash_flow", "annual", "FY2023").value == 110543000000 - 10959000000
-    assert pick(v, "cash_flow", "dividends_and_other_cash_distributions", "annual", "FY2023").value == -15025000000
-    assert pick(v, "cash_flow", "issuance_or_purchase_of_equity_shares", "annual", "FY2023").value == -77550000000
+    assert (
+        pick(v, "cash_flow", "dividends_and_other_cash_distributions", "annual", "FY2023").value
+        == -15025000000
+    )
+    assert (
+        pick(v, "cash_flow", "issuance_or_purchase_of_equity_shares", "annual", "FY2023").value
+        == -77550000000
+    )
     # term debt issued 5,228 - repaid 11,151 - commercial paper net (3,978)
-    assert pick(v, "cash_flow", "issuance_or_repayment_of_debt_securities", "annual", "FY2023").value == -9901000000
+    assert (
+        pick(v, "cash_flow", "issuance_or_repayment_of_debt_securities", "annual", "FY2023").value
+        == -9901000000
+    )
     assert pick(v, "cash_flow", "net_cash_flow_from_investing", "annual", "FY2023").value == 3705000000
     assert pick(v, "cash_flow", "net_cash_flow_from_financing", "annual", "FY2023").value == -108488000000
     change = pick(v, "cash_flow", "change_in_cash_and_equivalents", "annual", "FY2023").value
@@ -93,7 +138,17 @@ def test_apple_fy2023_cash_flow_signs(apple_fy2023) -> None:
 def test_apple_10q_quarter_and_ytd_labels() -> None:
     v = values_of(APPLE, AAPL_10Q_Q3_2023)
     q3 = pick(v, "income", "revenue", "quarterly", "2023-Q3")
-    assert q3.value == raw(APPLE, "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax", AAPL_10Q_Q3_2023, "2023-07-01", "2023-04-02") == 81797000000
+    assert (
+        q3.value
+        == raw(
+            APPLE,
+            "us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax",
+            AAPL_10Q_Q3_2023,
+            "2023-07-01",
+            "2023-04-02",
+        )
+        == 81797000000
+    )
     assert (q3.fiscal_year, q3.fiscal_quarter, q3.report_period, q3.months) == (2023, 3, date(2023, 7, 1), 3)
     assert pick(v, "income", "net_income", "quarterly", "2023-Q3").value == 19881000000
     assert pick(v, "income", "earnings_per_share_diluted", "quarterly", "2023-Q3").value == 1.26
@@ -112,10 +167,22 @@ def test_apple_10q_quarter_and_ytd_labels() -> None:
 def test_nvidia_fiscal_year_named_by_its_end_and_productive_assets_capex() -> None:
     v = values_of(NVIDIA, NVDA_10K_2025, NVDA_10Q_Q2_2026)
     revenue = pick(v, "income", "revenue", "annual", "FY2025")
-    assert (revenue.value, revenue.source, revenue.report_period) == (130497000000, "us-gaap:Revenues", date(2025, 1, 26))
-    assert pick(v, "income", "net_income", "annual", "FY2025", filing=filing(NVIDIA, NVDA_10K_2025)).value == 72880000000
+    assert (revenue.value, revenue.source, revenue.report_period) == (
+        130497000000,
+        "us-gaap:Revenues",
+        date(2025, 1, 26),
+    )
+    assert (
+        pick(v, "income", "net_income", "annual", "FY2025", filing=filing(NVIDIA, NVDA_10K_2025)).value
+        == 72880000000
+    )
     assert pick(v, "income", "earnings_per_share_diluted", "annual", "FY2025").value == 2.94
-    assert pick(v, "balance_sheet", "total_assets", "annual", "FY2025", filing=filing(NVIDIA, NVDA_10K_2025)).value == 111601000000
+    assert (
+        pick(
+            v, "balance_sheet", "total_assets", "annual", "FY2025", filing=filing(NVIDIA, NVDA_10K_2025)
+        ).value
+        == 111601000000
+    )
     capex = pick(v, "cash_flow", "capital_expenditure", "annual", "FY2025")
     assert (capex.value, capex.source) == (-3236000000, "us-gaap:PaymentsToAcquireProductiveAssets")
     assert pick(v, "cash_flow", "free_cash_flow", "annual", "FY2025").value == 64089000000 - 3236000000
@@ -128,7 +195,9 @@ def test_nvidia_fiscal_year_named_by_its_end_and_productive_assets_capex() -> No
 def test_fiscal_year_end_fallback_without_dei() -> None:
     facts = [f for f in facts_from_companyfacts(APPLE, AAPL_10Q_Q3_2023) if not f.concept.startswith("dei:")]
     assert standardize(facts, filing=filing(APPLE, AAPL_10Q_Q3_2023)) == []  # no calendar: nothing is guessed
-    v = standardize(facts, filing=filing(APPLE, AAPL_10Q_Q3_2023), fiscal_year_end="0926")  # submissions JSON form
+    v = standardize(
+        facts, filing=filing(APPLE, AAPL_10Q_Q3_2023), fiscal_year_end="0926"
+    )  # submissions JSON form
     assert pick(v, "income", "revenue", "quarterly", "2023-Q3").value == 81797000000
     assert pick(v, "balance_sheet", "total_assets", "annual", "FY2022").value == 352755000000
 
