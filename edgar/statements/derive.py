@@ -11,10 +11,12 @@ Rules (flows only, i.e. kind ``flow``):
 * Stocks (balance sheet, ending cash): a quarter's TTM value is the value at the quarter end.
 
 Per-share values (EPS, dividends per share) and share counts are never derived by differences or sums: a quarter's
-EPS is net income over *that quarter's* weighted shares, and FY EPS - 9M EPS is not that (Apple FY2023: FY 6.13 - 9M
-4.67 = 1.46, its reported Q4 EPS is 1.46 only by coincidence of a stable share count; for a company that issues or
-buys back many shares the difference is wrong). They are therefore ``None`` in derived quarters and in TTM rows
-not at a fiscal year end.
+EPS is net income over *that quarter's* weighted-average shares, and FY EPS - 9M EPS divides by two different share
+counts (Apple FY2023: 6.13 - 4.67 = 1.46 is only an approximation, close because Apple's share count moves slowly;
+a company that issues or buys back many shares, or splits its stock, gets a wrong number). Weighted-average share
+counts are averages, not sums. Both are therefore ``None`` in derived quarters and in TTM values not at a fiscal
+year end (where the TTM is the fiscal year's own reported value). Dividends per share declared would be additive, but
+are left out for the same uniform rule.
 
 A derived value carries the latest-accepted filing among its inputs (it is known only once all of them are), every
 input's accession in ``inputs``, and ``derivation`` text. Inputs must be one version of each value (see
