@@ -274,3 +274,165 @@ XBRL_FILINGS = register(
         description="XBRL extraction status per filing: the document parsed, facts found, ok/empty/error with the reason, agreement with the SEC's companyfacts.",
     )
 )
+
+#: FinancialDatasets' statement fields (fd-api.md §3.2), in FD's order. ``edgar.statements.mapping`` maps each to
+#: XBRL concepts; a test keeps the two lists equal.
+INCOME_FIELDS = (
+    "revenue", "cost_of_revenue", "gross_profit", "operating_expense", "selling_general_and_administrative_expenses",
+    "research_and_development", "operating_income", "interest_expense", "ebit", "income_tax_expense",
+    "net_income_discontinued_operations", "net_income_non_controlling_interests", "net_income",
+    "net_income_common_stock", "preferred_dividends_impact", "consolidated_income", "earnings_per_share",
+    "earnings_per_share_diluted", "dividends_per_common_share", "weighted_average_shares",
+    "weighted_average_shares_diluted",
+)  # fmt: skip
+BALANCE_SHEET_FIELDS = (
+    "total_assets", "current_assets", "cash_and_equivalents", "inventory", "current_investments",
+    "trade_and_non_trade_receivables", "non_current_assets", "property_plant_and_equipment",
+    "goodwill_and_intangible_assets", "investments", "non_current_investments", "outstanding_shares", "tax_assets",
+    "total_liabilities", "current_liabilities", "current_debt", "trade_and_non_trade_payables", "deferred_revenue",
+    "deposit_liabilities", "non_current_liabilities", "non_current_debt", "tax_liabilities", "shareholders_equity",
+    "retained_earnings", "accumulated_other_comprehensive_income", "total_debt",
+)  # fmt: skip
+CASH_FLOW_FIELDS = (
+    "net_income", "depreciation_and_amortization", "share_based_compensation", "net_cash_flow_from_operations",
+    "capital_expenditure", "business_acquisitions_and_disposals", "investment_acquisitions_and_disposals",
+    "net_cash_flow_from_investing", "issuance_or_repayment_of_debt_securities",
+    "issuance_or_purchase_of_equity_shares", "dividends_and_other_cash_distributions", "net_cash_flow_from_financing",
+    "change_in_cash_and_equivalents", "effect_of_exchange_rate_changes", "ending_cash_balance", "free_cash_flow",
+)  # fmt: skip
+
+
+def _statement_schema(fields: tuple[str, ...]) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field("cik", pa.int64(), nullable=False),
+            pa.field("ticker", pa.string()),
+            pa.field("report_period", pa.date32(), nullable=False),
+            pa.field("fiscal_period", pa.string(), nullable=False),
+            pa.field("period", pa.string(), nullable=False),
+            pa.field("currency", pa.string()),
+            pa.field("version", pa.string(), nullable=False),
+            *(pa.field(name, pa.float64()) for name in fields),
+            pa.field("accession_number", pa.string()),
+            pa.field("form", pa.string()),
+            pa.field("filing_date", pa.date32()),
+            pa.field("accepted_at", _UTC),
+            pa.field("sources", pa.string()),
+            pa.field("accessions", pa.string()),
+        ]
+    )
+
+
+_STATEMENT_KEY = ("cik", "period", "fiscal_period", "report_period", "version")
+_STATEMENT_NOTE = (
+    " One row per company, period kind (annual/quarterly/ttm), fiscal period and version (first = as first"
+    " reported, latest = after restatements); accepted_at is when the row's latest input became public (UTC);"
+    " sources/accessions are JSON maps field -> concept/formula/derivation and field -> accession."
+)
+
+INCOME_STATEMENTS = register(
+    TableSpec(
+        name="income_statements",
+        layer="gold",
+        schema=_statement_schema(INCOME_FIELDS),
+        partition_by=(),
+        primary_key=_STATEMENT_KEY,
+        description="Standardized income statements (FinancialDatasets fields)." + _STATEMENT_NOTE,
+    )
+)
+BALANCE_SHEETS = register(
+    TableSpec(
+        name="balance_sheets",
+        layer="gold",
+        schema=_statement_schema(BALANCE_SHEET_FIELDS),
+        partition_by=(),
+        primary_key=_STATEMENT_KEY,
+        description="Standardized balance sheets (FinancialDatasets fields)." + _STATEMENT_NOTE,
+    )
+)
+CASH_FLOW_STATEMENTS = register(
+    TableSpec(
+        name="cash_flow_statements",
+        layer="gold",
+        schema=_statement_schema(CASH_FLOW_FIELDS),
+        partition_by=(),
+        primary_key=_STATEMENT_KEY,
+        description="Standardized cash-flow statements (FinancialDatasets fields; outflows negative)."
+        + _STATEMENT_NOTE,
+    )
+)
+
+STATEMENT_VALUES = register(
+    TableSpec(
+        name="statement_values",
+        layer="silver",
+        schema=pa.schema(
+            [
+                pa.field("cik", pa.int64(), nullable=False),
+                pa.field("statement", pa.string(), nullable=False),
+                pa.field("field", pa.string(), nullable=False),
+                pa.field("period", pa.string(), nullable=False),
+                pa.field("fiscal_period", pa.string(), nullable=False),
+                pa.field("report_period", pa.date32(), nullable=False),
+                pa.field("period_start", pa.date32()),
+                pa.field("value", pa.float64()),
+                pa.field("unit", pa.string()),
+                pa.field("method", pa.string()),
+                pa.field("source", pa.string()),
+                pa.field("accession_number", pa.string(), nullable=False),
+                pa.field("form", pa.string()),
+                pa.field("filing_date", pa.date32()),
+                pa.field("accepted_at", _UTC),
+            ]
+        ),
+        partition_by=(),
+        primary_key=(
+            "cik",
+            "statement",
+            "field",
+            "period",
+            "fiscal_period",
+            "report_period",
+            "accession_number",
+        ),
+        description="Every standardized value as each filing reported it (point-in-time record: filter accepted_at <= D and take the latest per key for 'as of D').",
+    )
+)
+
+RESTATEMENTS = register(
+    TableSpec(
+        name="restatements",
+        layer="gold",
+        schema=pa.schema(
+            [
+                pa.field("cik", pa.int64(), nullable=False),
+                pa.field("statement", pa.string(), nullable=False),
+                pa.field("field", pa.string(), nullable=False),
+                pa.field("period", pa.string(), nullable=False),
+                pa.field("fiscal_period", pa.string(), nullable=False),
+                pa.field("report_period", pa.date32(), nullable=False),
+                pa.field("period_start", pa.date32()),
+                pa.field("old_value", pa.float64()),
+                pa.field("new_value", pa.float64()),
+                pa.field("old_source", pa.string()),
+                pa.field("new_source", pa.string()),
+                pa.field("old_accession", pa.string(), nullable=False),
+                pa.field("new_accession", pa.string(), nullable=False),
+                pa.field("old_accepted_at", _UTC),
+                pa.field("new_accepted_at", _UTC),
+            ]
+        ),
+        partition_by=(),
+        primary_key=(
+            "cik",
+            "statement",
+            "field",
+            "period",
+            "fiscal_period",
+            "report_period",
+            "old_accession",
+            "new_accession",
+        ),
+        description="A later filing reported a different value for the same company, line item and period: old and new value and filings.",
+    )
+)

@@ -6,12 +6,13 @@ import dagster as dg
 
 from assets.partitions import filing_quarters, quarter_label, quarter_to_partition_key
 
-#: Everything that ingests EDGAR: indexes, submissions, inventory, raw documents, filings, companies.
+#: Everything: EDGAR ingestion (indexes, submissions, inventory, raw documents, filings, companies), XBRL facts,
+#: standardized statements. Partitioned assets run for the job's quarters; the others are rebuilt from them.
 discovery_job = dg.define_asset_job(
-    "edgar_discovery",
-    selection=dg.AssetSelection.groups("edgar"),
+    "lake_update",
+    selection=dg.AssetSelection.all(),
     partitions_def=filing_quarters,
-    description="Discover and store the filings of one filing quarter (or a range of quarters as one run).",
+    description="Discover, store and parse the filings of one filing quarter (or a range of quarters as one run).",
 )
 
 

@@ -20,6 +20,15 @@ from lake.tables import (
 from orchestration.definitions import defs
 from orchestration.jobs import daily_discovery
 
+XBRL_ASSETS = {
+    "facts",
+    "xbrl_filings",
+    "income_statements",
+    "balance_sheets",
+    "cash_flow_statements",
+    "statement_values",
+    "restatements",
+}
 EDGAR_ASSETS = {
     "companies",
     "sec_submissions",
@@ -86,16 +95,17 @@ def test_daily_discovery_tick_evaluates_in_the_code_location(
 
 def test_daily_discovery_schedule_definition(definitions: dg.Definitions) -> None:
     schedule = definitions.resolve_schedule_def("daily_discovery")
-    assert schedule.job_name == "edgar_discovery"
+    assert schedule.job_name == "lake_update"
     assert schedule.cron_schedule == "30 6 * * 1-5"
     assert schedule.execution_timezone == "America/New_York"
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
 
 
-def test_discovery_job_covers_every_edgar_asset_by_filing_quarter(definitions: dg.Definitions) -> None:
-    job = definitions.resolve_job_def("edgar_discovery")
-    assert job.name == "edgar_discovery"
-    assert {k.to_user_string() for k in job.asset_layer.selected_asset_keys} == EDGAR_ASSETS
+def test_update_job_covers_every_asset_by_filing_quarter(definitions: dg.Definitions) -> None:
+    job = definitions.resolve_job_def("lake_update")
+    assert job.name == "lake_update"
+    selected = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
+    assert selected == EDGAR_ASSETS | XBRL_ASSETS
     partitions = job.partitions_def
     assert isinstance(partitions, dg.TimeWindowPartitionsDefinition)
     keys = partitions.get_partition_keys(current_time=datetime(2025, 8, 4, 10, 30, tzinfo=UTC))
