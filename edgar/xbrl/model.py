@@ -20,6 +20,7 @@ class Fact(msgspec.Struct, frozen=True, kw_only=True):
             (``"394328000000"``, ``"-1.5"``, ``"6.13"``), dates ISO, text with whitespace collapsed; ``None`` when nil.
         numeric: the fact is numeric (has a unit).
         decimals: the ``decimals`` attribute (``None`` for ``INF`` or absent).
+        precision: the ``precision`` attribute of older instances (``None`` for ``INF`` or absent).
         unit: unit id resolved to a measure string: ``USD``, ``shares``, ``USD/shares``, ``pure``.
         period_type: ``instant``, ``duration`` or ``forever``.
         start: start date of a duration.
@@ -35,6 +36,7 @@ class Fact(msgspec.Struct, frozen=True, kw_only=True):
     value: str | None
     numeric: bool
     decimals: int | None = None
+    precision: int | None = None
     unit: str | None = None
     period_type: PeriodType
     start: date | None = None
