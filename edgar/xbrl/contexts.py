@@ -8,7 +8,7 @@ from typing import Any
 
 from edgar.parse import ixt
 from edgar.xbrl.model import PeriodType
-from edgar.xbrl.namespaces import ISO4217_NS, XBRLDI_NS, XBRLI_NS, QNameResolver, split_qname
+from edgar.xbrl.namespaces import XBRLDI_NS, XBRLI_NS, QNameResolver, split_qname
 
 _ENTITY = f"{{{XBRLI_NS}}}entity"
 _PERIOD = f"{{{XBRLI_NS}}}period"
@@ -82,7 +82,7 @@ def read_context(elem: Any, resolver: QNameResolver, warnings: list[str]) -> Con
     period_type: PeriodType = "forever"
     for part in elem:
         tag = part.tag
-        if tag == _ENTITY or tag == _SCENARIO:
+        if tag in (_ENTITY, _SCENARIO):
             for sub in part.iter(_IDENTIFIER, _EXPLICIT, _TYPED):
                 if sub.tag == _IDENTIFIER:
                     entity = _text(sub) or None
@@ -109,32 +109,25 @@ def read_context(elem: Any, resolver: QNameResolver, warnings: list[str]) -> Con
     return Context(period_type, start, end, tuple(sorted(dims)), entity)
 
 
-def _measure(text: str, resolver: QNameResolver) -> str:
-    prefix, local = split_qname(text)
-    namespace = resolver.nsmap.get(prefix or None)
-    if namespace in (ISO4217_NS, XBRLI_NS) or (namespace is None and prefix in ("", "iso4217", "xbrli")):
-        return local
-    return resolver.qname(text)
+def _measure(text: str) -> str:
+    return split_qname(text)[1]
 
 
-def read_unit(elem: Any, resolver: QNameResolver) -> str:
+def read_unit(elem: Any) -> str:
     """Read one ``xbrli:unit`` into a measure string.
 
     Args:
         elem: The lxml element.
-        resolver: Maps the prefixes of measure QNames.
 
     Returns:
-        ``USD``, ``shares``, ``pure`` (ISO 4217 and XBRL instance prefixes dropped), ``USD/shares`` for a
-        divide, products joined with ``*``; other measures keep a prefix (``aapl:Customer``).
+        Measures by local name, as the SEC's companyfacts names them: ``USD``, ``shares``, ``pure``,
+        ``segment`` (for ``nvda:segment``); ``USD/shares`` for a divide; products joined with ``*``.
     """
     divide = elem.find(_DIVIDE)
     if divide is not None:
         num = divide.find(_NUMERATOR)
         den = divide.find(_DENOMINATOR)
-        top = "*".join(_measure(m.text or "", resolver) for m in (num.iter(_MEASURE) if num is not None else ()))
-        bottom = "*".join(
-            _measure(m.text or "", resolver) for m in (den.iter(_MEASURE) if den is not None else ())
-        )
+        top = "*".join(_measure(m.text or "") for m in (num.iter(_MEASURE) if num is not None else ()))
+        bottom = "*".join(_measure(m.text or "") for m in (den.iter(_MEASURE) if den is not None else ()))
         return f"{top}/{bottom}"
-    return "*".join(_measure(m.text or "", resolver) for m in elem.iter(_MEASURE))
+    return "*".join(_measure(m.text or "") for m in elem.iter(_MEASURE))

@@ -213,4 +213,6 @@ def _warn_duplicates(
             f"{len(rounding)} duplicate fact(s) differ only by rounding (all kept), e.g. {rounding[0]}"
         )
     if inconsistent:
-        warnings.append(f"{len(inconsistent)} inconsistent duplicate fact(s) (all kept): {'; '.join(inconsistent[:5])}")
+        warnings.append(
+            f"{len(inconsistent)} inconsistent duplicate fact(s) (all kept): {'; '.join(inconsistent[:5])}"
+        )

@@ -7,7 +7,9 @@ that use them (older filings), so facts are resolved at the end.
 
 from __future__ import annotations
 
+import html
 import io
+import re
 
 from lxml import etree
 
@@ -21,6 +23,22 @@ _CONTEXT = f"{{{XBRLI_NS}}}context"
 _UNIT = f"{{{XBRLI_NS}}}unit"
 _NIL = f"{{{XSI_NS}}}nil"
 _LINK_PREFIX = f"{{{LINK_NS}}}"
+_MARKUP = re.compile(r"<(?:[A-Za-z][\w:.-]*[\s/>]|/[A-Za-z]|!--)")
+_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+
+
+def markup_text(text: str) -> str:
+    """The text of an escaped (X)HTML fact value (text blocks), as inline XBRL shows it; other text unchanged.
+
+    Args:
+        text: The element text, e.g. ``"<p style=...>Note 1.&#160;Organization</p>"``.
+
+    Returns:
+        The text without tags, character references resolved (whitespace is left to the caller).
+    """
+    if not text.rstrip().endswith(">") or _MARKUP.search(text) is None:
+        return text
+    return html.unescape(_TAG.sub("", text))
 
 
 def parse_instance(data: bytes, source: str) -> FactSet:
@@ -75,7 +93,7 @@ def parse_instance(data: bytes, source: str) -> FactSet:
                 contexts[elem.get("id") or ""] = read_context(elem, resolver, warnings)
                 candidates = []
             elif tag == _UNIT:
-                units[elem.get("id") or ""] = read_unit(elem, resolver)
+                units[elem.get("id") or ""] = read_unit(elem)
                 candidates = []
             elif tag.startswith(_LINK_PREFIX):
                 candidates = []  # schemaRef, roleRef, footnoteLink...
@@ -100,6 +118,8 @@ def parse_instance(data: bytes, source: str) -> FactSet:
                         first_bad = first_bad or f"{concept} {text.strip()!r} (line {fact.sourceline})"
                 else:
                     text = "".join(fact.itertext()) if len(fact) else (fact.text or "")
+                    if "<" in text:
+                        text = markup_text(text)
                     value = " ".join(text.split())
                 raw_facts.append(
                     (

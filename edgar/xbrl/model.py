@@ -21,7 +21,8 @@ class Fact(msgspec.Struct, frozen=True, kw_only=True):
         numeric: the fact is numeric (has a unit).
         decimals: the ``decimals`` attribute (``None`` for ``INF`` or absent).
         precision: the ``precision`` attribute of older instances (``None`` for ``INF`` or absent).
-        unit: unit id resolved to a measure string: ``USD``, ``shares``, ``USD/shares``, ``pure``.
+        unit: unit id resolved to its measures by local name (as the SEC's companyfacts names them): ``USD``,
+            ``shares``, ``USD/shares``, ``pure``, ``segment`` (a filer's ``nvda:segment``).
         period_type: ``instant``, ``duration`` or ``forever``.
         start: start date of a duration.
         end: end date of a duration, or the date of an instant, as written in the context.
