@@ -48,7 +48,9 @@ def aapl() -> FactSet:
 
 
 def find(fs: FactSet, concept: str, **aspects: object) -> list[Fact]:
-    return [f for f in fs.facts if f.concept == concept and all(getattr(f, k) == v for k, v in aspects.items())]
+    return [
+        f for f in fs.facts if f.concept == concept and all(getattr(f, k) == v for k, v in aspects.items())
+    ]
 
 
 @pytest.mark.parametrize("rel", sorted(COUNTS))
@@ -68,7 +70,12 @@ def test_revenue_and_eps(aapl: FactSet) -> None:
         dimensions=(),
     )
     assert revenue.value == "383285000000"
-    assert (revenue.unit, revenue.decimals, revenue.numeric, revenue.period_type) == ("USD", -6, True, "duration")
+    assert (revenue.unit, revenue.decimals, revenue.numeric, revenue.period_type) == (
+        "USD",
+        -6,
+        True,
+        "duration",
+    )
     assert (revenue.entity, revenue.context_id, revenue.fact_id) == ("0000320193", "c-1", "f-69")
     (eps,) = find(aapl, "us-gaap:EarningsPerShareDiluted", end=date(2023, 9, 30), dimensions=())
     assert (eps.value, eps.unit, eps.decimals) == ("6.13", "USD/shares", 2)
@@ -93,7 +100,9 @@ def test_dimensional_fact(aapl: FactSet) -> None:
 
 def test_typed_dimension_and_nil(aapl: FactSet) -> None:
     axis = "us-gaap:RevenueRemainingPerformanceObligationExpectedTimingOfSatisfactionStartDateAxis"
-    (pct,) = find(aapl, "us-gaap:RevenueRemainingPerformanceObligationPercentage", dimensions=((axis, "2023-10-01"),))
+    (pct,) = find(
+        aapl, "us-gaap:RevenueRemainingPerformanceObligationPercentage", dimensions=((axis, "2023-10-01"),)
+    )
     assert (pct.value, pct.unit, pct.period_type, pct.end) == ("0.67", "pure", "instant", date(2023, 9, 30))
     (nil_period,) = find(
         aapl,
@@ -113,7 +122,9 @@ def test_dei_and_rounding_duplicates(aapl: FactSet) -> None:
     assert aapl.dei("EntityCentralIndexKey") == "0000320193"
     assert aapl.dei("DocumentPeriodEndDate") == "2023-09-30"
     # the same tax figure is reported in billions (-8) and in millions (-6): both kept, reported as rounding
-    values = {f.value: f.decimals for f in find(aapl, "us-gaap:UnrecognizedTaxBenefits", end=date(2023, 9, 30))}
+    values = {
+        f.value: f.decimals for f in find(aapl, "us-gaap:UnrecognizedTaxBenefits", end=date(2023, 9, 30))
+    }
     assert values == {"19454000000": -6, "19500000000": -8}
     assert aapl.warnings == [
         "2 duplicate fact(s) differ only by rounding (all kept), e.g. us-gaap:UnrecognizedTaxBenefits "
