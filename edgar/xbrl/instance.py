@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from typing import Any
 
 from lxml import etree
 
@@ -24,7 +25,7 @@ _UNIT = f"{{{XBRLI_NS}}}unit"
 _NIL = f"{{{XSI_NS}}}nil"
 _LINK_PREFIX = f"{{{LINK_NS}}}"
 _MARKUP = re.compile(r"<(?:[A-Za-z][\w:.-]*[\s/>]|/[A-Za-z]|!--)")
-_TAG = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def markup_text(text: str) -> str:
@@ -38,7 +39,8 @@ def markup_text(text: str) -> str:
     """
     if not text.rstrip().endswith(">") or _MARKUP.search(text) is None:
         return text
-    return html.unescape(_TAG.sub("", text))
+    text = _TAG.sub("", text)
+    return html.unescape(text) if "&" in text else text
 
 
 def parse_instance(data: bytes, source: str) -> FactSet:
@@ -78,6 +80,42 @@ def parse_instance(data: bytes, source: str) -> FactSet:
         remove_comments=True,
         remove_pis=True,
     )
+
+    def read_fact(fact: Any, context_ref: str) -> RawFact:
+        nonlocal bad_numbers, first_bad
+        ftag = fact.tag
+        concept = concepts.get(ftag)
+        if concept is None:
+            concept = concepts[ftag] = clark_to_qname(ftag, fact.prefix)
+        unit_ref = fact.get("unitRef")
+        is_nil = fact.get(_NIL) in ("true", "1")
+        value: str | None = None
+        if is_nil:
+            pass
+        elif unit_ref is not None:
+            text = fact.text or ""
+            value = number_text(text)
+            if value is None:
+                bad_numbers += 1
+                first_bad = first_bad or f"{concept} {text.strip()!r} (line {fact.sourceline})"
+        else:
+            text = "".join(fact.itertext()) if len(fact) else (fact.text or "")
+            if "<" in text:
+                text = markup_text(text)
+            value = " ".join(text.split())
+        return (
+            concept,
+            context_ref,
+            unit_ref,
+            value,
+            unit_ref is not None,
+            parse_decimals(fact.get("decimals")),
+            parse_decimals(fact.get("precision")),
+            is_nil,
+            fact.get("id"),
+            (fact.sourceline or 0) + offset or None,
+        )
+
     try:
         for _, elem in parser:
             if root is None:
@@ -87,53 +125,17 @@ def parse_instance(data: bytes, source: str) -> FactSet:
             if parent is not root:
                 continue
             tag = elem.tag
-            if elem.get("contextRef") is not None:
-                candidates = [elem]
+            context_ref = elem.get("contextRef")
+            if context_ref is not None:
+                raw_facts.append(read_fact(elem, context_ref))
             elif tag == _CONTEXT:
                 contexts[elem.get("id") or ""] = read_context(elem, resolver, warnings)
-                candidates = []
             elif tag == _UNIT:
                 units[elem.get("id") or ""] = read_unit(elem)
-                candidates = []
-            elif tag.startswith(_LINK_PREFIX):
-                candidates = []  # schemaRef, roleRef, footnoteLink...
-            else:
-                candidates = [e for e in elem.iter() if e.get("contextRef") is not None]
+            elif not tag.startswith(_LINK_PREFIX):  # schemaRef, roleRef, footnoteLink... are skipped
                 tuples += 1
-            for fact in candidates:
-                ftag = fact.tag
-                concept = concepts.get(ftag)
-                if concept is None:
-                    concept = concepts[ftag] = clark_to_qname(ftag, fact.prefix)
-                unit_ref = fact.get("unitRef")
-                is_nil = fact.get(_NIL) in ("true", "1")
-                value: str | None = None
-                if is_nil:
-                    pass
-                elif unit_ref is not None:
-                    text = fact.text or ""
-                    value = number_text(text)
-                    if value is None:
-                        bad_numbers += 1
-                        first_bad = first_bad or f"{concept} {text.strip()!r} (line {fact.sourceline})"
-                else:
-                    text = "".join(fact.itertext()) if len(fact) else (fact.text or "")
-                    if "<" in text:
-                        text = markup_text(text)
-                    value = " ".join(text.split())
-                raw_facts.append(
-                    (
-                        concept,
-                        fact.get("contextRef"),
-                        unit_ref,
-                        value,
-                        unit_ref is not None,
-                        parse_decimals(fact.get("decimals")),
-                        parse_decimals(fact.get("precision")),
-                        is_nil,
-                        fact.get("id"),
-                        (fact.sourceline or 0) + offset or None,
-                    )
+                raw_facts.extend(
+                    read_fact(e, e.get("contextRef")) for e in elem.iter() if e.get("contextRef")
                 )
             elem.clear()
             while elem.getprevious() is not None:
