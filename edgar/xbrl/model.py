@@ -20,7 +20,9 @@ class Fact(msgspec.Struct, frozen=True, kw_only=True):
             (``"394328000000"``, ``"-1.5"``, ``"6.13"``), dates ISO, text with whitespace collapsed; ``None`` when nil.
         numeric: the fact is numeric (has a unit).
         decimals: the ``decimals`` attribute (``None`` for ``INF`` or absent).
-        unit: unit id resolved to a measure string: ``USD``, ``shares``, ``USD/shares``, ``pure``.
+        precision: the ``precision`` attribute of older instances (``None`` for ``INF`` or absent).
+        unit: unit id resolved to its measures by local name (as the SEC's companyfacts names them): ``USD``,
+            ``shares``, ``USD/shares``, ``pure``, ``segment`` (a filer's ``nvda:segment``).
         period_type: ``instant``, ``duration`` or ``forever``.
         start: start date of a duration.
         end: end date of a duration, or the date of an instant, as written in the context.
@@ -35,6 +37,7 @@ class Fact(msgspec.Struct, frozen=True, kw_only=True):
     value: str | None
     numeric: bool
     decimals: int | None = None
+    precision: int | None = None
     unit: str | None = None
     period_type: PeriodType
     start: date | None = None

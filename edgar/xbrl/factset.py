@@ -1,0 +1,218 @@
+"""The result of parsing one XBRL document, and the assembly of raw facts into it."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Literal
+
+import msgspec
+
+from edgar.errors import ParseError
+from edgar.parse.ixt import canonical_number
+from edgar.xbrl.contexts import Context
+from edgar.xbrl.model import Fact
+
+DocumentKind = Literal["xbrl-instance", "inline-xbrl"]
+
+
+class FactSet(msgspec.Struct, kw_only=True):
+    """Every distinct fact of one XBRL document.
+
+    Attributes:
+        source: Name of the parsed file.
+        kind: ``xbrl-instance`` or ``inline-xbrl``.
+        facts: Distinct facts in document order (identical duplicates dropped, conflicting ones kept).
+        n_contexts: Number of contexts defined.
+        n_units: Number of units defined.
+        n_elements: Number of fact elements read before deduplication.
+        warnings: What could not be read or looked wrong (unparsable values, conflicting duplicates...).
+    """
+
+    source: str
+    kind: DocumentKind
+    facts: list[Fact] = msgspec.field(default_factory=list)
+    n_contexts: int = 0
+    n_units: int = 0
+    n_elements: int = 0
+    warnings: list[str] = msgspec.field(default_factory=list)
+
+    def dei(self, name: str) -> str | None:
+        """The value of a ``dei:`` concept in a context without dimensions (the first one), e.g. ``DocumentType``.
+
+        Args:
+            name: Local name of the dei concept.
+
+        Returns:
+            Its value, or ``None`` when the document has no such fact without dimensions.
+        """
+        concept = f"dei:{name}"
+        for fact in self.facts:
+            if fact.concept == concept and not fact.dimensions and fact.value is not None:
+                return fact.value
+        return None
+
+
+def number_text(raw: str) -> str | None:
+    """Canonical text of a number written in an instance document (``" 1.50 "`` -> ``"1.5"``).
+
+    Args:
+        raw: Element text.
+
+    Returns:
+        The canonical text, or ``None`` when it is not a finite decimal.
+    """
+    raw = raw.strip()
+    digits = raw[1:] if raw[:1] == "-" else raw
+    if digits.isascii() and digits.isdigit() and (digits[0] != "0" or digits == "0"):
+        return raw if digits != "0" else "0"
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None
+    return canonical_number(value) if value.is_finite() else None
+
+
+_DECIMALS = {str(i): i for i in range(-20, 21)}
+
+
+def parse_decimals(raw: str | None) -> int | None:
+    """The ``decimals`` (or ``precision``) attribute as an int; ``None`` for ``INF``, absent or unreadable."""
+    if raw is None:
+        return None
+    cached = _DECIMALS.get(raw)
+    if cached is not None:
+        return cached
+    raw = raw.strip()
+    if raw == "INF":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return None
+
+
+#: a fact as read, before its context and unit are resolved: (concept, context id, unit id or None, value,
+#: numeric, decimals, precision, is_nil, element id, line)
+RawFact = tuple[str, str, str | None, str | None, bool, int | None, int | None, bool, str | None, int | None]
+
+
+def _consistent(values: list[tuple[str | None, int | None]]) -> bool:
+    """Numeric duplicates that differ only by rounding: equal once rounded to the coarsest ``decimals``."""
+    coarsest = min((d for _, d in values if d is not None), default=None)
+    if coarsest is None or any(v is None for v, _ in values):
+        return False
+    quantum = Decimal(1).scaleb(-coarsest)
+    try:
+        rounded = {Decimal(v).quantize(quantum, rounding=ROUND_HALF_EVEN) for v, _ in values if v is not None}
+    except InvalidOperation:
+        return False
+    return len(rounded) == 1
+
+
+def assemble(
+    source: str,
+    kind: DocumentKind,
+    raw_facts: list[RawFact],
+    contexts: dict[str, Context],
+    units: dict[str, str],
+    warnings: list[str],
+) -> FactSet:
+    """Resolve contexts and units, drop identical duplicates, keep and report conflicting ones.
+
+    Duplicates are facts with the same concept, period, dimensions and unit. Identical ones (same value) are one
+    fact. Numeric ones whose values agree once rounded to the coarsest ``decimals`` (``15500000000`` at -8 and
+    ``15477000000`` at -6) are all kept and counted as rounding duplicates; any other disagreement is kept and
+    reported as inconsistent.
+
+    Args:
+        source: File name (for errors).
+        kind: The document kind.
+        raw_facts: Facts in document order.
+        contexts: Context id -> context.
+        units: Unit id -> measure string.
+        warnings: Warnings gathered while reading; more are appended.
+
+    Returns:
+        The :class:`FactSet`.
+
+    Raises:
+        ParseError: A fact refers to a context or unit that the document does not define.
+    """
+    facts: list[Fact] = []
+    first_value: dict[tuple[object, ...], str | None] = {}
+    extra: dict[tuple[object, ...], list[str | None]] = {}
+    for concept, cref, uref, value, numeric, decimals, precision, is_nil, fact_id, line in raw_facts:
+        ctx = contexts.get(cref)
+        if ctx is None:
+            raise ParseError(source, f"fact {concept} refers to undefined context {cref!r}", line)
+        unit: str | None = None
+        if uref is not None:
+            unit = units.get(uref)
+            if unit is None:
+                raise ParseError(source, f"fact {concept} refers to undefined unit {uref!r}", line)
+        aspect = (concept, ctx.period_type, ctx.start, ctx.end, ctx.dimensions, unit)
+        if aspect in first_value:
+            if first_value[aspect] == value:
+                continue
+            others = extra.get(aspect)
+            if others is None:
+                extra[aspect] = [value]
+            elif value in others:
+                continue
+            else:
+                others.append(value)
+        else:
+            first_value[aspect] = value
+        facts.append(
+            Fact(
+                concept=concept,
+                value=value,
+                numeric=numeric,
+                decimals=decimals,
+                precision=precision,
+                unit=unit,
+                period_type=ctx.period_type,
+                start=ctx.start,
+                end=ctx.end,
+                dimensions=ctx.dimensions,
+                entity=ctx.entity,
+                context_id=cref,
+                fact_id=fact_id,
+                is_nil=is_nil,
+            )
+        )
+    if extra:
+        _warn_duplicates(facts, extra, warnings)
+    return FactSet(
+        source=source,
+        kind=kind,
+        facts=facts,
+        n_contexts=len(contexts),
+        n_units=len(units),
+        n_elements=len(raw_facts),
+        warnings=warnings,
+    )
+
+
+def _warn_duplicates(
+    facts: list[Fact], extra: dict[tuple[object, ...], list[str | None]], warnings: list[str]
+) -> None:
+    decimals_of: dict[tuple[object, ...], dict[str | None, int | None]] = {}
+    for fact in facts:
+        aspect = fact.key()[:-1]
+        if aspect in extra:
+            decimals_of.setdefault(aspect, {}).setdefault(fact.value, fact.decimals)
+    rounding: list[str] = []
+    inconsistent: list[str] = []
+    for aspect, by_value in decimals_of.items():
+        values = list(by_value.items())
+        text = f"{aspect[0]} {' vs '.join(repr(v) for v, _ in values)}"
+        (rounding if _consistent(values) else inconsistent).append(text)
+    if rounding:
+        warnings.append(
+            f"{len(rounding)} duplicate fact(s) differ only by rounding (all kept), e.g. {rounding[0]}"
+        )
+    if inconsistent:
+        warnings.append(
+            f"{len(inconsistent)} inconsistent duplicate fact(s) (all kept): {'; '.join(inconsistent[:5])}"
+        )

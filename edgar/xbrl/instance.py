@@ -1,0 +1,153 @@
+"""Facts of an XBRL instance document (``.xml``), read in one streaming pass.
+
+:func:`parse_instance` walks the document with ``lxml.etree.iterparse``: each child of the root (context, unit,
+fact) is read when it ends and then dropped, so memory stays flat. Contexts and units may come after the facts
+that use them (older filings), so facts are resolved at the end.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from typing import Any
+
+from lxml import etree
+
+from edgar.errors import ParseError
+from edgar.xbrl.contexts import Context, read_context, read_unit
+from edgar.xbrl.factset import FactSet, RawFact, assemble, number_text, parse_decimals
+from edgar.xbrl.namespaces import LINK_NS, XBRLI_NS, XSI_NS, QNameResolver, clark_to_qname
+from edgar.xbrl.xmlread import prepare, syntax_error
+
+_CONTEXT = f"{{{XBRLI_NS}}}context"
+_UNIT = f"{{{XBRLI_NS}}}unit"
+_NIL = f"{{{XSI_NS}}}nil"
+_LINK_PREFIX = f"{{{LINK_NS}}}"
+_MARKUP = re.compile(r"<(?:[A-Za-z][\w:.-]*[\s/>]|/[A-Za-z]|!--)")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def markup_text(text: str) -> str:
+    """The text of an escaped (X)HTML fact value (text blocks), as inline XBRL shows it; other text unchanged.
+
+    Args:
+        text: The element text, e.g. ``"<p style=...>Note 1.&#160;Organization</p>"``.
+
+    Returns:
+        The text without tags, character references resolved (whitespace is left to the caller).
+    """
+    if not text.rstrip().endswith(">") or _MARKUP.search(text) is None:
+        return text
+    text = _TAG.sub("", text)
+    return html.unescape(text) if "&" in text else text
+
+
+def parse_instance(data: bytes, source: str) -> FactSet:
+    """Read every fact of an XBRL instance document.
+
+    Args:
+        data: The whole document.
+        source: File name or URL (for warnings and errors).
+
+    Returns:
+        The :class:`FactSet`: facts with their concept (conventional prefix), value, unit, period, dimensions,
+        deduplicated; unreadable numbers are ``None`` with a warning.
+
+    Raises:
+        ParseError: The document is empty, not well-formed or truncated (with the line), or a fact refers to a
+            context or unit the document does not define.
+    """
+    body, offset = prepare(data)
+    if not body:
+        raise ParseError(source, "empty document")
+    warnings: list[str] = []
+    contexts: dict[str, Context] = {}
+    units: dict[str, str] = {}
+    raw_facts: list[RawFact] = []
+    concepts: dict[str, str] = {}
+    root = None
+    resolver = QNameResolver({})
+    bad_numbers = 0
+    first_bad = ""
+    tuples = 0
+    parser = etree.iterparse(
+        io.BytesIO(body),
+        events=("end",),
+        huge_tree=True,
+        resolve_entities=False,
+        no_network=True,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+    def read_fact(fact: Any, context_ref: str) -> RawFact:
+        nonlocal bad_numbers, first_bad
+        ftag = fact.tag
+        concept = concepts.get(ftag)
+        if concept is None:
+            concept = concepts[ftag] = clark_to_qname(ftag, fact.prefix)
+        unit_ref = fact.get("unitRef")
+        is_nil = fact.get(_NIL) in ("true", "1")
+        value: str | None = None
+        if is_nil:
+            pass
+        elif unit_ref is not None:
+            text = fact.text or ""
+            value = number_text(text)
+            if value is None:
+                bad_numbers += 1
+                first_bad = first_bad or f"{concept} {text.strip()!r} (line {fact.sourceline})"
+        else:
+            text = "".join(fact.itertext()) if len(fact) else (fact.text or "")
+            if "<" in text:
+                text = markup_text(text)
+            value = " ".join(text.split())
+        return (
+            concept,
+            context_ref,
+            unit_ref,
+            value,
+            unit_ref is not None,
+            parse_decimals(fact.get("decimals")),
+            parse_decimals(fact.get("precision")),
+            is_nil,
+            fact.get("id"),
+            (fact.sourceline or 0) + offset or None,
+        )
+
+    try:
+        for _, elem in parser:
+            if root is None:
+                root = elem.getroottree().getroot()
+                resolver = QNameResolver(root.nsmap)
+            parent = elem.getparent()
+            if parent is not root:
+                continue
+            tag = elem.tag
+            context_ref = elem.get("contextRef")
+            if context_ref is not None:
+                raw_facts.append(read_fact(elem, context_ref))
+            elif tag == _CONTEXT:
+                contexts[elem.get("id") or ""] = read_context(elem, resolver, warnings)
+            elif tag == _UNIT:
+                units[elem.get("id") or ""] = read_unit(elem)
+            elif not tag.startswith(_LINK_PREFIX):  # schemaRef, roleRef, footnoteLink... are skipped
+                tuples += 1
+                raw_facts.extend(
+                    read_fact(e, e.get("contextRef")) for e in elem.iter() if e.get("contextRef")
+                )
+            elem.clear()
+            while elem.getprevious() is not None:
+                del root[0]
+    except etree.XMLSyntaxError as exc:
+        raise syntax_error(source, exc, offset) from exc
+    if root is None:
+        raise ParseError(source, "no XML elements")
+    if bad_numbers:
+        warnings.append(f"{bad_numbers} numeric fact(s) are not numbers (value None), e.g. {first_bad}")
+    if tuples:
+        warnings.append(f"{tuples} tuple(s): their facts were read, the tuple structure was not")
+    if resolver.undeclared:
+        warnings.append(f"undeclared prefixes kept as written: {sorted(resolver.undeclared)}")
+    return assemble(source, "xbrl-instance", raw_facts, contexts, units, warnings)
