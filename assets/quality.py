@@ -42,9 +42,11 @@ def validate(table: pa.Table, expectations: Sequence[Any]) -> list[Outcome]:
     outcomes = []
     for item in result.results:
         details = item.result or {}
+        config = item.expectation_config
+        name = f"{config.type}({_args(config.kwargs)})" if config is not None else "expectation"
         outcomes.append(
             Outcome(
-                expectation=f"{item.expectation_config.type}({_args(item.expectation_config.kwargs)})",
+                expectation=name,
                 passed=bool(item.success),
                 unexpected=int(details.get("unexpected_count") or 0),
                 sample=repr(details.get("partial_unexpected_list", [])[:5]),

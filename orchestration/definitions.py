@@ -7,8 +7,8 @@ import os
 import dagster as dg
 
 from assets.edgar import defs as edgar_defs
-from assets.xbrl import defs as xbrl_defs
 from assets.resources import EdgarResource, LakeResource
+from assets.xbrl import defs as xbrl_defs
 from orchestration.jobs import defs as job_defs
 
 

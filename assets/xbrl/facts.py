@@ -145,11 +145,14 @@ def extract_filing(
 @dg.multi_asset(
     specs=[
         table_asset(FACTS, group="xbrl", code_version=PARSER_VERSION, deps=["raw_documents", "filings"]),
-        table_asset(XBRL_FILINGS, group="xbrl", code_version=PARSER_VERSION, deps=["raw_documents", "filings"]),
+        table_asset(
+            XBRL_FILINGS, group="xbrl", code_version=PARSER_VERSION, deps=["raw_documents", "filings"]
+        ),
     ],
     check_specs=[*table_check_specs(FACTS), *table_check_specs(XBRL_FILINGS)],
     partitions_def=filing_quarters,
     backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="sec_api",  # fetches the SEC's companyfacts for the cross-check
 )
 def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource) -> Iterable[Any]:
     """Every XBRL fact of the run's filings, and one extraction status row per filing.
@@ -177,7 +180,11 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
         doc = pick_document(filing_docs)
         fingerprint = f"v{PARSER_VERSION}:{doc['sha256'] if doc else ''}"
         old = previous.get(filing["filing_id"])
-        if old is not None and old["fingerprint"] == fingerprint and old["status"] in ("ok", "empty", "no-xbrl"):
+        if (
+            old is not None
+            and old["fingerprint"] == fingerprint
+            and old["status"] in ("ok", "empty", "no-xbrl")
+        ):
             if not old_facts:
                 for row in read_table(store, FACTS, filters=in_quarters).to_pylist():
                     old_facts.setdefault(row["filing_id"], []).append(row)
@@ -194,9 +201,13 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
     partitions = {FILING_QUARTER: quarters}
     compared = sum(s["sec_compared"] or 0 for s in statuses)
     equal = sum(s["sec_equal"] or 0 for s in statuses)
-    problems = "\n".join(f"{s['filing_id']}: {s['status']}: {s['error']}" for s in statuses if s["error"]) or "none"
+    problems = (
+        "\n".join(f"{s['filing_id']}: {s['status']}: {s['error']}" for s in statuses if s["error"]) or "none"
+    )
     for spec, rows in ((FACTS, facts), (XBRL_FILINGS, statuses)):
-        result = write_partition(store, spec, pa.Table.from_pylist(rows, schema=spec.schema), partitions=partitions)
+        result = write_partition(
+            store, spec, pa.Table.from_pylist(rows, schema=spec.schema), partitions=partitions
+        )
         yield publish(
             store,
             spec,

@@ -1,6 +1,7 @@
-"""Standardized financial statements from the facts of every 10-K/10-Q -> income statements, balance sheets,
-cash-flow statements (annual, quarterly, TTM; first-reported and latest), the per-filing values behind them, and
-restatements.
+"""Standardized financial statements from the facts of every 10-K/10-Q.
+
+Outputs: income statements, balance sheets, cash-flow statements (annual, quarterly, TTM; first-reported and
+latest), the per-filing values behind them, and restatements.
 
 The mapping from XBRL concepts to FinancialDatasets' fields is ``edgar/statements/line_items.csv`` (one table);
 the rules (periods, derived Q4 and quarterly cash flows, TTM, versions) are in ``edgar.statements``.
@@ -95,7 +96,9 @@ def reported_values(
     return values
 
 
-def table_rows(values: list[StatementValue], statement: str, tickers: dict[int, str | None]) -> list[dict[str, Any]]:
+def table_rows(
+    values: list[StatementValue], statement: str, tickers: dict[int, str | None]
+) -> list[dict[str, Any]]:
     """Rows of one statement table: every period kind, both versions, provenance as JSON."""
     rows = []
     for period in _PERIODS:
@@ -158,7 +161,10 @@ def restatement_rows(values: Iterable[StatementValue]) -> list[dict[str, Any]]:
 
 @dg.multi_asset(
     specs=[
-        *(table_asset(spec, group="statements", deps=["facts", "xbrl_filings", "companies"]) for spec in _TABLES.values()),
+        *(
+            table_asset(spec, group="statements", deps=["facts", "xbrl_filings", "companies"])
+            for spec in _TABLES.values()
+        ),
         table_asset(STATEMENT_VALUES, group="statements", deps=["facts", "xbrl_filings", "companies"]),
         table_asset(RESTATEMENTS, group="statements", deps=["facts", "xbrl_filings", "companies"]),
     ],
@@ -175,7 +181,9 @@ def financial_statements(context: dg.AssetExecutionContext, lake: LakeResource) 
     """
     store = lake.lake()
     status = read_table(store, XBRL_FILINGS).to_pylist()
-    filings = [s for s in status if s["status"] == "ok" and s["form"] in STATEMENT_FORMS and s["cik"] is not None]
+    filings = [
+        s for s in status if s["status"] == "ok" and s["form"] in STATEMENT_FORMS and s["cik"] is not None
+    ]
     wanted = {f["filing_id"] for f in filings}
     facts = [r for r in read_table(store, FACTS).to_pylist() if r["filing_id"] in wanted]
     companies = {c["cik"]: c for c in read_table(store, COMPANIES).to_pylist()}

@@ -69,14 +69,19 @@ def test_live_build_of_2020q1_against_the_loopback_sec(live_env: SecServer, tmp_
 
     # a filing that cannot be fetched is a row with status 'error', not a failed run; the only failed checks
     # are the non-blocking non_empty ones of edgar_inventory (live mode has no mirror to inventory) and of
-    # raw_documents (the one filing had no document to store)
+    # raw_documents (the one filing had no document to store), and so of everything parsed from documents
     assert result.success, _failure_messages(result)
     failed_checks = sorted(
         (str(e.asset_key.to_user_string()), e.check_name)
         for e in result.get_asset_check_evaluations()
         if not e.passed
     )
-    assert failed_checks == [("edgar_inventory", "non_empty"), ("raw_documents", "non_empty")]
+    empty = ["balance_sheets", "cash_flow_statements", "edgar_inventory", "facts", "income_statements"]
+    empty += ["raw_documents", "restatements", "statement_values"]
+    assert failed_checks == [(name, "non_empty") for name in sorted(empty)]
+    # the 10-K that could not be fetched is reported by the XBRL stage too, not silently absent
+    xbrl = read_table(_open(uri), "xbrl_filings").to_pylist()
+    assert [(r["form"], r["status"]) for r in xbrl] == [("10-K", "no-xbrl")]
     lake = _open(uri)
     assert read_table(lake, EDGAR_INVENTORY).num_rows == 0
 

@@ -45,7 +45,14 @@ def test_every_asset_is_partitioned_by_filing_quarter_or_not_at_all() -> None:
     partitioned = sorted(
         k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def
     )
-    assert partitioned == ["edgar_index", "edgar_index_files", "filings", "raw_documents"]
+    assert partitioned == [
+        "edgar_index",
+        "edgar_index_files",
+        "facts",
+        "filings",
+        "raw_documents",
+        "xbrl_filings",
+    ]
     keys = graph.get(dg.AssetKey("filings")).partitions_def.get_partition_keys()  # type: ignore[union-attr]
     assert keys[0] == "1993-01-01" and keys[1] == "1993-04-01"
 

@@ -39,7 +39,7 @@ EDGAR_ASSETS = {
     "filings",
 }
 #: the assets (by their op) that send requests to the SEC in live mode: they share the "sec_api" pool
-SEC_CALLERS = {"sec_reference", "edgar_daily_index", "filing_documents"}
+SEC_CALLERS = {"sec_reference", "edgar_daily_index", "filing_documents", "xbrl_facts"}
 
 
 @pytest.fixture(scope="module")
@@ -141,5 +141,7 @@ def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
         "edgar_daily_index": "sec_api",
         "edgar_inventory": None,
         "filing_documents": "sec_api",
+        "xbrl_facts": "sec_api",
+        "financial_statements": None,
     }
     assert {name for name, pool in pools.items() if pool == "sec_api"} == SEC_CALLERS

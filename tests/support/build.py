@@ -7,9 +7,9 @@ from typing import Any
 import dagster as dg
 
 from assets.edgar import defs as edgar_defs
-from assets.xbrl import defs as xbrl_defs
 from assets.partitions import filing_quarters, quarter_to_partition_key
 from assets.resources import EdgarResource, LakeResource
+from assets.xbrl import defs as xbrl_defs
 
 
 def build_lake(
