@@ -1,0 +1,156 @@
+"""Facts and statements in the built lake: values read from the filings, derivations, point in time, checks."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from edgar.statements.mapping import FIELDS
+from lake.delta import read_table
+from lake.duck import connect
+from lake.storage import Lake
+from lake.tables import (
+    BALANCE_SHEET_FIELDS,
+    BALANCE_SHEETS,
+    CASH_FLOW_FIELDS,
+    CASH_FLOW_STATEMENTS,
+    INCOME_FIELDS,
+    INCOME_STATEMENTS,
+    XBRL_FILINGS,
+)
+
+
+def _one(lake: Lake, spec: Any, **where: Any) -> dict[str, Any]:
+    rows = [r for r in read_table(lake, spec).to_pylist() if all(r[k] == v for k, v in where.items())]
+    assert len(rows) == 1, (where, len(rows))
+    return rows[0]
+
+
+def test_the_lake_schemas_carry_exactly_the_mapped_fd_fields() -> None:
+    assert FIELDS["income"] == INCOME_FIELDS
+    assert FIELDS["balance_sheet"] == BALANCE_SHEET_FIELDS
+    assert FIELDS["cash_flow"] == CASH_FLOW_FIELDS
+    assert (len(INCOME_FIELDS), len(BALANCE_SHEET_FIELDS), len(CASH_FLOW_FIELDS)) == (21, 26, 16)
+
+
+def test_every_periodic_filing_was_extracted_and_agrees_with_the_sec(built_lake: Lake) -> None:
+    status = {r["filing_id"]: r for r in read_table(built_lake, XBRL_FILINGS).to_pylist()}
+    periodic = [s for s in status.values() if s["form"] in ("10-K", "10-Q")]
+    assert len(periodic) == 28
+    assert all(s["status"] == "ok" for s in periodic)
+    assert status["0000320193-23-000106"]["facts"] == 1075
+    assert status["0000320193-23-000106"]["document"] == "aapl-20230930_htm.xml"
+    assert status["0001045810-23-000017"]["document"] == "nvidia-10k.htm"  # not well-formed: recovered
+    assert any("not well-formed" in w or "recover" in w for w in status["0001045810-23-000017"]["warnings"])
+    compared = sum(s["sec_compared"] or 0 for s in status.values())
+    equal = sum(s["sec_equal"] or 0 for s in status.values())
+    assert (compared, equal) == (3916, 3916)
+
+
+def test_annual_statements_equal_the_printed_figures(built_lake: Lake) -> None:
+    apple = dict(cik=320193, period="annual", fiscal_period="FY2023", version="latest")
+    income = _one(built_lake, INCOME_STATEMENTS, **apple)
+    assert (income["revenue"], income["net_income"], income["earnings_per_share_diluted"]) == (
+        383285000000.0,
+        96995000000.0,
+        6.13,
+    )
+    assert (income["gross_profit"], income["cost_of_revenue"]) == (169148000000.0, 214137000000.0)
+    assert income["ticker"] == "AAPL" and income["currency"] == "USD"
+    balance = _one(built_lake, BALANCE_SHEETS, **apple)
+    assert balance["total_assets"] == 352583000000.0
+    assert balance["total_liabilities"] + balance["shareholders_equity"] == balance["total_assets"]
+    cash = _one(built_lake, CASH_FLOW_STATEMENTS, **apple)
+    assert (cash["capital_expenditure"], cash["free_cash_flow"]) == (-10959000000.0, 99584000000.0)
+    # inline XBRL filings: Apple FY2024, Tesla FY2024, NVIDIA FY2025
+    fy2024 = _one(
+        built_lake, INCOME_STATEMENTS, cik=320193, period="annual", fiscal_period="FY2024", version="latest"
+    )
+    assert fy2024["revenue"] == 391035000000.0
+    assert fy2024["accession_number"] == "0000320193-24-000123"
+    tesla = _one(
+        built_lake, INCOME_STATEMENTS, cik=1318605, period="annual", fiscal_period="FY2024", version="latest"
+    )
+    assert tesla["revenue"] == 97690000000.0
+    nvidia = _one(
+        built_lake, INCOME_STATEMENTS, cik=1045810, period="annual", fiscal_period="FY2025", version="latest"
+    )
+    assert nvidia["revenue"] == 130497000000.0
+
+
+def test_quarters_q4_and_ttm_are_derived_from_filings_in_the_mirror(built_lake: Lake) -> None:
+    q3 = _one(
+        built_lake,
+        INCOME_STATEMENTS,
+        cik=320193,
+        period="quarterly",
+        fiscal_period="2023-Q3",
+        version="latest",
+    )
+    assert q3["revenue"] == 81797000000.0
+    q4 = _one(
+        built_lake,
+        INCOME_STATEMENTS,
+        cik=320193,
+        period="quarterly",
+        fiscal_period="2023-Q4",
+        version="first",
+    )
+    assert q4["revenue"] == 383285000000.0 - 293787000000.0  # FY2023 10-K minus the 9M of the Q3 10-Q
+    assert json.loads(q4["sources"])["revenue"] == "FY2023 - 9M to 2023-07-01"
+    assert q4["earnings_per_share_diluted"] is None  # never derived by subtraction
+    # Netflix TTM at 2024-Q3: its four quarters, Q4 2023 derived from the FY2023 10-K and the Q3 2023 9M
+    nflx = {
+        r["fiscal_period"]: r
+        for r in read_table(built_lake, INCOME_STATEMENTS).to_pylist()
+        if r["cik"] == 1065280 and r["version"] == "latest" and r["period"] in ("quarterly", "ttm")
+    }
+    ttm = [r for r in read_table(built_lake, INCOME_STATEMENTS).to_pylist()
+           if r["cik"] == 1065280 and r["period"] == "ttm" and r["fiscal_period"] == "2024-Q3" and r["version"] == "latest"]  # fmt: skip
+    assert len(ttm) == 1
+    quarters = ["2023-Q4", "2024-Q1", "2024-Q2", "2024-Q3"]
+    assert ttm[0]["revenue"] == sum(nflx[q]["revenue"] for q in quarters) == 37587278000.0
+    assert json.loads(ttm[0]["sources"])["revenue"] == "2024-Q3 + 2024-Q2 + 2024-Q1 + 2023-Q4"
+
+
+def test_point_in_time_a_filing_is_invisible_before_its_acceptance(built_lake: Lake) -> None:
+    accepted = datetime(2023, 11, 2, 22, 8, 27, tzinfo=UTC)  # Apple's FY2023 10-K
+    sql = """
+        select value from statement_values
+        where cik = 320193 and statement = 'income' and field = 'revenue' and period = 'annual'
+          and fiscal_period = 'FY2023' and accepted_at <= ?
+        order by accepted_at desc limit 1
+    """
+    con = connect(built_lake)
+    try:
+        assert con.execute(sql, [accepted - timedelta(seconds=1)]).fetchall() == []
+        assert con.execute(sql, [accepted]).fetchall() == [(383285000000.0,)]
+    finally:
+        con.close()
+
+
+def test_restatements_keep_both_values_and_both_filings(built_lake: Lake) -> None:
+    rows = read_table(built_lake, "restatements").to_pylist()
+    split = [r for r in rows if r["cik"] == 1045810 and r["field"] == "earnings_per_share_diluted"]
+    assert len(split) == 1  # NVIDIA's 10-for-1 split of 2024: FY2023 EPS as first reported and as restated
+    (eps,) = split
+    assert (eps["fiscal_period"], eps["old_value"], eps["new_value"]) == ("FY2023", 1.74, 0.17)
+    assert (eps["old_accession"], eps["new_accession"]) == ("0001045810-23-000017", "0001045810-25-000023")
+    first = _one(
+        built_lake, INCOME_STATEMENTS, cik=1045810, period="annual", fiscal_period="FY2023", version="first"
+    )
+    latest = _one(
+        built_lake, INCOME_STATEMENTS, cik=1045810, period="annual", fiscal_period="FY2023", version="latest"
+    )
+    assert (first["earnings_per_share_diluted"], latest["earnings_per_share_diluted"]) == (1.74, 0.17)
+    assert first["revenue"] == latest["revenue"] == 26974000000.0
+
+
+@pytest.mark.parametrize("spec", [INCOME_STATEMENTS, BALANCE_SHEETS, CASH_FLOW_STATEMENTS])
+def test_one_row_per_company_period_and_version(built_lake: Lake, spec: Any) -> None:
+    rows = read_table(built_lake, spec).to_pylist()
+    keys = [tuple(r[k] for k in spec.primary_key) for r in rows]
+    assert len(keys) == len(set(keys)) > 100
