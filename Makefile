@@ -44,7 +44,12 @@ test: install lint  ## lint, validate Dagster definitions, run the test suite
 	$(VENV)/bin/dagster definitions validate -w workspace.yaml
 	$(PY) -m pytest
 
-bench: install  ## lake build benchmark: full build vs no-op rebuild
+BENCH_TOOLS := $(CURDIR)/.bench-tools
+
+bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild
+	@test -x $(BENCH_TOOLS)/bin/python || $(UV) venv --quiet --python $(PY) $(BENCH_TOOLS)
+	$(UV) pip install --quiet --python $(BENCH_TOOLS)/bin/python edgartools
+	EDGARTOOLS_PYTHON=$(BENCH_TOOLS)/bin/python $(PY) -m tests.bench.facts
 	$(PY) -m tests.bench.lake_build
 
 clean:  ## remove the local lake and Dagster instance (not .venv)

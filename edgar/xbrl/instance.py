@@ -1,8 +1,9 @@
-"""Facts of an XBRL instance document (``.xml``), read in one streaming pass.
+"""Facts of an XBRL instance document (``.xml``), read in one pass over the root's children.
 
-:func:`parse_instance` walks the document with ``lxml.etree.iterparse``: each child of the root (context, unit,
-fact) is read when it ends and then dropped, so memory stays flat. Contexts and units may come after the facts
-that use them (older filings), so facts are resolved at the end.
+:func:`parse_instance` reads each child of the root (context, unit, fact) once. Documents up to
+:data:`TREE_LIMIT` are built by lxml's C parser first (faster than event streaming: no Python call per element);
+larger ones stream through ``lxml.etree.iterparse``, each child dropped once read, so memory stays flat.
+Contexts and units may come after the facts that use them (older filings), so facts are resolved at the end.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from lxml import etree
@@ -43,6 +45,37 @@ def markup_text(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
+#: Documents up to this size are parsed into a tree by lxml's C parser (fastest); larger ones are streamed with
+#: ``iterparse``, each top-level element freed once read, so memory stays flat however large the instance.
+TREE_LIMIT = 64 * 1024 * 1024
+_OPTIONS: dict[str, Any] = {
+    "huge_tree": True,
+    "resolve_entities": False,
+    "no_network": True,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
+def _top_level(body: bytes) -> Iterator[tuple[Any, Any]]:
+    """Yield ``(root, child)`` for every element child of the document root, in document order."""
+    if len(body) <= TREE_LIMIT:
+        root = etree.fromstring(body, etree.XMLParser(**_OPTIONS))
+        for child in root.iterchildren(tag=etree.Element):
+            yield root, child
+        return
+    top = None
+    for _, elem in etree.iterparse(io.BytesIO(body), events=("end",), **_OPTIONS):
+        if top is None:
+            top = elem.getroottree().getroot()
+        if elem.getparent() is not top:
+            continue
+        yield top, elem
+        elem.clear()
+        while elem.getprevious() is not None:
+            del top[0]
+
+
 def parse_instance(data: bytes, source: str) -> FactSet:
     """Read every fact of an XBRL instance document.
 
@@ -66,20 +99,11 @@ def parse_instance(data: bytes, source: str) -> FactSet:
     units: dict[str, str] = {}
     raw_facts: list[RawFact] = []
     concepts: dict[str, str] = {}
-    root = None
-    resolver = QNameResolver({})
+    seen = False
+    resolver, resolver_root = QNameResolver({}), None
     bad_numbers = 0
     first_bad = ""
     tuples = 0
-    parser = etree.iterparse(
-        io.BytesIO(body),
-        events=("end",),
-        huge_tree=True,
-        resolve_entities=False,
-        no_network=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
 
     def read_fact(fact: Any, context_ref: str) -> RawFact:
         nonlocal bad_numbers, first_bad
@@ -117,13 +141,9 @@ def parse_instance(data: bytes, source: str) -> FactSet:
         )
 
     try:
-        for _, elem in parser:
-            if root is None:
-                root = elem.getroottree().getroot()
-                resolver = QNameResolver(root.nsmap)
-            parent = elem.getparent()
-            if parent is not root:
-                continue
+        for root, elem in _top_level(body):
+            if root is not resolver_root:
+                resolver, resolver_root = QNameResolver(root.nsmap), root
             tag = elem.tag
             context_ref = elem.get("contextRef")
             if context_ref is not None:
@@ -137,12 +157,10 @@ def parse_instance(data: bytes, source: str) -> FactSet:
                 raw_facts.extend(
                     read_fact(e, e.get("contextRef")) for e in elem.iter() if e.get("contextRef")
                 )
-            elem.clear()
-            while elem.getprevious() is not None:
-                del root[0]
+            seen = True
     except etree.XMLSyntaxError as exc:
         raise syntax_error(source, exc, offset) from exc
-    if root is None:
+    if not seen:
         raise ParseError(source, "no XML elements")
     if bad_numbers:
         warnings.append(f"{bad_numbers} numeric fact(s) are not numbers (value None), e.g. {first_bad}")

@@ -147,8 +147,16 @@ def _ours_folders(files: list[tuple[str, str, bytes]]) -> float:
 
 
 def _subprocess(python: str, script: str, arg: str) -> dict[str, tuple[float, int]] | str:
+    # edgartools' package is also called ``edgar``: keep this project's folder off the child's sys.path
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     proc = subprocess.run(
-        [python, "-c", script, arg], capture_output=True, text=True, cwd="/tmp", timeout=600, check=False
+        [python, "-c", script, arg],
+        capture_output=True,
+        text=True,
+        cwd="/tmp",
+        timeout=600,
+        check=False,
+        env=env,
     )
     if proc.returncode != 0:
         return f"failed: {proc.stderr.strip()[-500:]}"
