@@ -34,15 +34,24 @@ _XBRL_KINDS = ("xbrl-instance", "inline-xbrl")
 _PERIODIC = ("10-K", "10-Q", "10-K/A", "10-Q/A", "10-KT", "20-F", "40-F")
 
 
-def pick_document(docs: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The XBRL document to read for a filing: an instance (``*_htm.xml`` first) before inline XBRL."""
+def xbrl_documents(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A filing's XBRL documents in the order to try them: instances (``*_htm.xml`` first), then inline XBRL."""
     candidates = [d for d in docs if d["kind"] in _XBRL_KINDS]
-    if not candidates:
-        return None
-    return min(
+    return sorted(
         candidates,
         key=lambda d: (d["kind"] != "xbrl-instance", not d["name"].endswith("_htm.xml"), d["name"]),
     )
+
+
+def pick_document(docs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first XBRL document to read for a filing (see :func:`xbrl_documents`), or None."""
+    ordered = xbrl_documents(docs)
+    return ordered[0] if ordered else None
+
+
+def parse_fingerprint(docs: list[dict[str, Any]]) -> str:
+    """What a filing's extraction depends on: the parser version and the hashes of its XBRL documents."""
+    return f"v{PARSER_VERSION}:" + ",".join(d["sha256"] for d in xbrl_documents(docs))
 
 
 def fact_key(fact: Fact) -> str:
@@ -120,18 +129,28 @@ def extract_filing(
         "warnings": [],
         "sec_compared": None,
         "sec_equal": None,
-        "fingerprint": f"v{PARSER_VERSION}:{doc['sha256'] if doc else ''}",
+        "fingerprint": parse_fingerprint(docs),
         FILING_QUARTER: filing[FILING_QUARTER],
     }
     if doc is None:
         status["error"] = "the filing has no XBRL instance or inline XBRL document"
         return status, []
-    try:
-        parsed = parse_facts(doc["name"], store.get_object(doc["object_key"]))
-    except EdgarError as exc:
-        return {**status, "status": "error", "error": str(exc)}, []
+    failures: list[str] = []
+    parsed = None
+    for candidate in xbrl_documents(docs):
+        try:
+            parsed = parse_facts(candidate["name"], store.get_object(candidate["object_key"]))
+        except EdgarError as exc:
+            failures.append(str(exc))
+            continue
+        doc = candidate
+        break
+    if parsed is None:
+        return {**status, "status": "error", "error": "; ".join(failures)}, []
+    status.update(document=doc["name"], document_kind=doc["kind"])
     rows = fact_rows(filing, doc["name"], parsed.facts)
-    status.update(facts=len(rows), warnings=list(parsed.warnings), status="ok" if rows else "empty")
+    warnings = [f"skipped unreadable XBRL document: {f}" for f in failures] + list(parsed.warnings)
+    status.update(facts=len(rows), warnings=warnings, status="ok" if rows else "empty")
     if not rows:
         status["error"] = f"{doc['name']}: no XBRL facts found ({'; '.join(parsed.warnings) or 'no ix tags'})"
     reference = companyfacts.get(filing["cik"]) if filing["accession"] and filing["cik"] else None
@@ -178,11 +197,10 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
     for filing in wanted:
         filing_docs = docs.get(filing["filing_id"], [])
         doc = pick_document(filing_docs)
-        fingerprint = f"v{PARSER_VERSION}:{doc['sha256'] if doc else ''}"
         old = previous.get(filing["filing_id"])
         if (
             old is not None
-            and old["fingerprint"] == fingerprint
+            and old["fingerprint"] == parse_fingerprint(filing_docs)
             and old["status"] in ("ok", "empty", "no-xbrl")
         ):
             if not old_facts:

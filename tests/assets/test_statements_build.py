@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from edgar.statements.mapping import FIELDS
 from lake.delta import read_table
 from lake.duck import connect
+from lake.settings import Settings
 from lake.storage import Lake
 from lake.tables import (
     BALANCE_SHEET_FIELDS,
@@ -21,6 +23,7 @@ from lake.tables import (
     INCOME_STATEMENTS,
     XBRL_FILINGS,
 )
+from tests.support.build import build_lake
 
 
 def _one(lake: Lake, spec: Any, **where: Any) -> dict[str, Any]:
@@ -154,3 +157,63 @@ def test_one_row_per_company_period_and_version(built_lake: Lake, spec: Any) -> 
     rows = read_table(built_lake, spec).to_pylist()
     keys = [tuple(r[k] for k in spec.primary_key) for r in rows]
     assert len(keys) == len(set(keys)) > 100
+
+
+def _mirror_with(tmp: Path, changes: dict[str, bytes]) -> Path:
+    """The real mirror as symlinks, with some files replaced by the given bytes (derived from real files)."""
+    mirror = Settings.from_env().edgar_mirror
+    target = tmp / "shared" / "edgar"
+    for path in mirror.rglob("*"):
+        if path.is_file():
+            link = target / path.relative_to(mirror)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            rel = path.relative_to(mirror).as_posix()
+            if rel in changes:
+                link.write_bytes(changes.pop(rel))
+            else:
+                link.symlink_to(path)
+    for rel, data in changes.items():  # new files
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        (target / rel).write_bytes(data)
+    return tmp / "shared"
+
+
+def test_a_broken_xbrl_document_is_an_error_of_its_filing_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mirror = Settings.from_env().edgar_mirror
+    tesla = (mirror / "xbrl/tsla-10q-2024-06-30/tsla-20240630_htm.xml").read_bytes()
+    # the context of one (non-cover) fact removed: the document names a context it does not define
+    start = tesla.index(b'<context id="c-100">')
+    no_context = tesla[:start] + tesla[tesla.index(b"</context>", start) + len(b"</context>") :]
+    apple = (mirror / "xbrl/aapl-10q-2023-07-01/aapl-20230701_htm.xml").read_bytes()
+    shared = _mirror_with(
+        tmp_path,
+        {
+            "xbrl/tsla-10q-2024-06-30/tsla-20240630_htm.xml": no_context,
+            # a truncated second instance beside a good one: the good one is read, the bad one reported
+            "xbrl/aapl-10q-2023-07-01/aapl-20230701-copy_htm.xml": apple[: len(apple) // 2],
+        },
+    )
+    monkeypatch.setenv("AIHF_SHARED_DIR", str(shared))
+    uri = str(tmp_path / "lakehouse")
+    assert build_lake(uri).success
+    lake = Lake(uri)
+    status = {r["filing_id"]: r for r in read_table(lake, XBRL_FILINGS).to_pylist()}
+    broken = status["0001628280-24-032662"]
+    assert (broken["status"], broken["facts"]) == ("error", 0)
+    assert broken["error"].startswith("tsla-20240630_htm.xml")
+    assert "c-100" in broken["error"]
+    fallback = status["0000320193-23-000077"]
+    assert (fallback["status"], fallback["document"], fallback["facts"]) == (
+        "ok",
+        "aapl-20230701_htm.xml",
+        765,
+    )
+    assert any("aapl-20230701-copy_htm.xml line" in w for w in fallback["warnings"])
+    assert sum(1 for s in status.values() if s["status"] == "ok") == len(status) - 1
+    # Tesla's other filings still have statements; nothing of this quarter's 10-Q is invented
+    rows = read_table(lake, INCOME_STATEMENTS).to_pylist()
+    tesla_rows = {(r["fiscal_period"], r["accession_number"]) for r in rows if r["cik"] == 1318605}
+    assert ("FY2024", "0001628280-25-003063") in tesla_rows
+    assert not any(acc == "0001628280-24-032662" for _, acc in tesla_rows)
