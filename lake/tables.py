@@ -275,6 +275,51 @@ XBRL_FILINGS = register(
     )
 )
 
+CONCEPT_LABELS = register(
+    TableSpec(
+        name="concept_labels",
+        layer="silver",
+        schema=pa.schema(
+            [
+                *_FILING_STAMP,
+                pa.field("concept", pa.string(), nullable=False),
+                pa.field("role", pa.string(), nullable=False),
+                pa.field("role_uri", pa.string()),
+                pa.field("label", pa.string()),
+                pa.field("document", pa.string()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id", "concept", "role"),
+        description="The filer's as-reported label of each concept per label role (label, terseLabel, totalLabel, documentation...) from its label linkbase (_lab.xml).",
+    )
+)
+
+LINKBASE_ARCS = register(
+    TableSpec(
+        name="linkbase_arcs",
+        layer="silver",
+        schema=pa.schema(
+            [
+                *_FILING_STAMP,
+                pa.field("linkbase", pa.string(), nullable=False),
+                pa.field("role", pa.string(), nullable=False),
+                pa.field("parent", pa.string(), nullable=False),
+                pa.field("child", pa.string(), nullable=False),
+                pa.field("weight", pa.float64()),
+                pa.field("order", pa.float64()),
+                pa.field("preferred_label", pa.string()),
+                pa.field("document", pa.string()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id", "linkbase", "role", "parent", "child"),
+        description="The filer's statement hierarchy: calculation (parent = sum of weight x child) and presentation (parent -> child, order, preferred label) arcs per extended link role, from _cal.xml and _pre.xml.",
+    )
+)
+
 #: FinancialDatasets' statement fields (fd-api.md §3.2), in FD's order. ``edgar.statements.mapping`` maps each to
 #: XBRL concepts; a test keeps the two lists equal.
 INCOME_FIELDS = (

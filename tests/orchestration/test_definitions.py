@@ -46,10 +46,12 @@ def test_every_asset_is_partitioned_by_filing_quarter_or_not_at_all() -> None:
         k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def
     )
     assert partitioned == [
+        "concept_labels",
         "edgar_index",
         "edgar_index_files",
         "facts",
         "filings",
+        "linkbase_arcs",
         "raw_documents",
         "xbrl_filings",
     ]

@@ -23,6 +23,8 @@ from orchestration.jobs import daily_discovery
 XBRL_ASSETS = {
     "facts",
     "xbrl_filings",
+    "concept_labels",
+    "linkbase_arcs",
     "income_statements",
     "balance_sheets",
     "cash_flow_statements",
@@ -142,6 +144,7 @@ def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
         "edgar_inventory": None,
         "filing_documents": "sec_api",
         "xbrl_facts": "sec_api",
+        "xbrl_linkbases": None,
         "financial_statements": None,
     }
     assert {name for name, pool in pools.items() if pool == "sec_api"} == SEC_CALLERS
