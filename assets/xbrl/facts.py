@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
+from assets.inputs import quarter_filings
 from assets.partitions import context_quarters, filing_quarters
 from assets.progress import Progress
 from assets.publish import publish, table_asset
@@ -26,7 +27,7 @@ from edgar.xbrl.crosscheck import compare_companyfacts
 from edgar.xbrl.model import Fact
 from lake.delta import read_table, write_partition
 from lake.storage import Lake
-from lake.tables import FACTS, FILING_QUARTER, FILINGS, RAW_DOCUMENTS, XBRL_FILINGS
+from lake.tables import FACTS, FILING_QUARTER, XBRL_FILINGS
 
 #: Bump when the fact parsers change what they extract: every filing is then parsed again.
 PARSER_VERSION = "1"
@@ -183,10 +184,7 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
     quarters = context_quarters(context)
     store = lake.lake()
     in_quarters = pc.field(FILING_QUARTER).isin(quarters)
-    filings = read_table(store, FILINGS, filters=in_quarters).to_pylist()
-    docs: dict[str, list[dict[str, Any]]] = {}
-    for doc in read_table(store, RAW_DOCUMENTS, filters=in_quarters).to_pylist():
-        docs.setdefault(doc["filing_id"], []).append(doc)
+    filings, docs = quarter_filings(store, quarters)
     previous = {r["filing_id"]: r for r in read_table(store, XBRL_FILINGS, filters=in_quarters).to_pylist()}
     old_facts: dict[str, list[dict[str, Any]]] = {}
     companyfacts = _CompanyFacts(edgar.open())

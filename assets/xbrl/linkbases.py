@@ -10,18 +10,18 @@ from typing import Any
 
 import dagster as dg
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
+from assets.inputs import quarter_filings
 from assets.partitions import context_quarters, filing_quarters
 from assets.progress import Progress
 from assets.publish import publish, table_asset
 from assets.resources import LakeResource
 from edgar.errors import EdgarError
 from edgar.xbrl.linkbase import parse_calculation, parse_labels, parse_presentation
-from lake.delta import read_table, write_partition
+from lake.delta import write_partition
 from lake.storage import Lake
-from lake.tables import CONCEPT_LABELS, FILING_QUARTER, FILINGS, LINKBASE_ARCS, RAW_DOCUMENTS
+from lake.tables import CONCEPT_LABELS, FILING_QUARTER, LINKBASE_ARCS
 
 #: Bump when what is extracted from linkbases changes.
 PARSER_VERSION = "1"
@@ -154,12 +154,8 @@ def xbrl_linkbases(context: dg.AssetExecutionContext, lake: LakeResource) -> Ite
     """
     quarters = context_quarters(context)
     store = lake.lake()
-    in_quarters = pc.field(FILING_QUARTER).isin(quarters)
-    filings = read_table(store, FILINGS, filters=in_quarters).to_pylist()
-    docs: dict[str, list[dict[str, Any]]] = {}
-    for doc in read_table(store, RAW_DOCUMENTS, filters=in_quarters).to_pylist():
-        if doc["kind"] == _LINKBASE_KIND:
-            docs.setdefault(doc["filing_id"], []).append(doc)
+    filings, all_docs = quarter_filings(store, quarters)
+    docs = {fid: [d for d in ds if d["kind"] == _LINKBASE_KIND] for fid, ds in all_docs.items()}
     wanted = [f for f in filings if linkbase_documents(docs.get(f["filing_id"], []))]
     progress = Progress("linkbase filings", len(wanted), context.log.info)
     labels: list[dict[str, Any]] = []
