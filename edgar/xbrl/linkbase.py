@@ -62,9 +62,8 @@ class PresArc(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _concept(href: str) -> str:
-    fragment = href.rpartition("#")[2]
-    prefix, sep, local = fragment.partition("_")
-    return f"{prefix}:{local}" if sep else fragment
+    """``...us-gaap-2023.xsd#us-gaap_Revenues`` -> ``us-gaap:Revenues`` (the first ``_`` of the fragment)."""
+    return href.rpartition("#")[2].replace("_", ":", 1)
 
 
 def _root(data: bytes, source: str) -> Any:
@@ -84,17 +83,18 @@ class _Link:
     Attributes:
         role: The link's ``xlink:role``.
         locs: Locator label -> concepts it points to (in document order).
-        resources: The ``link:label`` elements (label linkbases only), in document order.
+        labels: Resource label -> ``(label role, text with whitespace collapsed)`` of its ``link:label`` elements
+            (label linkbases only), in document order.
         arcs: The arcs of the wanted kind, in document order.
     """
 
-    __slots__ = ("arcs", "locs", "resources", "role")
+    __slots__ = ("arcs", "labels", "locs", "role")
 
     def __init__(self, role: str) -> None:
         """An empty link with its role."""
         self.role = role
         self.locs: dict[str, list[str]] = {}
-        self.resources: list[Any] = []
+        self.labels: dict[str, list[tuple[str, str]]] = {}
         self.arcs: list[Any] = []
 
 
@@ -102,7 +102,8 @@ def _links(root: Any, link_local: str, arc_local: str) -> Iterator[_Link]:
     """Each extended link with its locators, labels and arcs, in document order.
 
     One walk of each link's descendants sorts them by tag (the same elements, in the same order, as one
-    ``link.iter(tag)`` per kind); a locator's ``href`` is turned into a concept once per document.
+    ``link.iter(tag)`` per kind); a locator's ``href`` is turned into a concept once per document, a label's text
+    is read as it is met.
 
     Args:
         root: The linkbase's root element.
@@ -116,7 +117,7 @@ def _links(root: Any, link_local: str, arc_local: str) -> Iterator[_Link]:
     concepts: dict[str, str] = {}
     for link in root.iter(f"{{{LINK_NS}}}{link_local}"):
         out = _Link(link.get(_ROLE) or "")
-        locs, resources, arcs = out.locs, out.resources, out.arcs
+        locs, labels, arcs = out.locs, out.labels, out.arcs
         for elem in link.iter():
             tag = elem.tag
             if tag == arc_tag:
@@ -127,13 +128,20 @@ def _links(root: Any, link_local: str, arc_local: str) -> Iterator[_Link]:
                 if concept is None:
                     concept = concepts[href] = _concept(href)
                 xlabel = elem.get(_XLABEL) or ""
-                found = locs.get(xlabel)
-                if found is None:
+                concepts_of = locs.get(xlabel)
+                if concepts_of is None:
                     locs[xlabel] = [concept]
                 else:
-                    found.append(concept)
+                    concepts_of.append(concept)
             elif tag == _LABEL:
-                resources.append(elem)
+                raw = "".join(elem.itertext()) if len(elem) else elem.text or ""
+                entry = (elem.get(_ROLE) or "", " ".join(raw.split()))
+                xlabel = elem.get(_XLABEL) or ""
+                entries = labels.get(xlabel)
+                if entries is None:
+                    labels[xlabel] = [entry]
+                else:
+                    entries.append(entry)
         yield out
 
 
@@ -161,17 +169,7 @@ def parse_labels(data: bytes, source: str) -> dict[str, dict[str, str]]:
     root = _root(data, source)
     out: dict[str, dict[str, str]] = {}
     for link in _links(root, "labelLink", "labelArc"):
-        texts: dict[str, list[tuple[str, str]]] = {}
-        for label in link.resources:
-            raw = "".join(label.itertext()) if len(label) else label.text or ""
-            entry = (label.get(_ROLE) or "", " ".join(raw.split()))
-            xlabel = label.get(_XLABEL) or ""
-            found = texts.get(xlabel)
-            if found is None:
-                texts[xlabel] = [entry]
-            else:
-                found.append(entry)
-        locs = link.locs
+        locs, texts = link.locs, link.labels
         for arc in link.arcs:
             for concept in locs.get(arc.get(_FROM) or "", ()):
                 for role, text in texts.get(arc.get(_TO) or "", ()):
