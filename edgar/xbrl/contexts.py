@@ -53,6 +53,7 @@ def _text(elem: Any) -> str:
 
 
 _DATES: dict[str, date | None] = {}
+_MISSING: Any = object()
 
 
 def _date(text: str) -> date | None:
@@ -75,38 +76,44 @@ def read_context(elem: Any, resolver: QNameResolver, warnings: list[str]) -> Con
     Returns:
         The :class:`Context`; an unreadable date is ``None`` (and noted in ``warnings``).
     """
-    cid = elem.get("id")
     entity: str | None = None
     dims: list[tuple[str, str]] = []
     start = end = None
     period_type: PeriodType = "forever"
+    qname = resolver.qname
     for part in elem:
         tag = part.tag
         if tag in (_ENTITY, _SCENARIO):
             for sub in part.iter(_IDENTIFIER, _EXPLICIT, _TYPED):
-                if sub.tag == _IDENTIFIER:
+                sub_tag = sub.tag
+                if sub_tag == _EXPLICIT:
+                    member = (sub.text or "").strip() if not len(sub) else _text(sub)
+                    dims.append((qname(sub.get("dimension") or ""), qname(member)))
+                elif sub_tag == _IDENTIFIER:
                     entity = _text(sub) or None
-                elif sub.tag == _EXPLICIT:
-                    dims.append((resolver.qname(sub.get("dimension") or ""), resolver.qname(_text(sub))))
                 else:
-                    dims.append((resolver.qname(sub.get("dimension") or ""), _text(sub)))
+                    dims.append((qname(sub.get("dimension") or ""), _text(sub)))
         elif tag == _PERIOD:
             for point in part:
-                if not isinstance(point.tag, str):
+                point_tag = point.tag
+                if not isinstance(point_tag, str):
                     continue
-                if point.tag == _FOREVER:
+                if point_tag == _FOREVER:
                     period_type = "forever"
                     continue
-                value = _date((point.text or "").strip())
+                raw = (point.text or "").strip()
+                value = _DATES.get(raw, _MISSING)
+                if value is _MISSING:
+                    value = _date(raw)
                 if value is None:
-                    warnings.append(f"context {cid}: date {(point.text or '').strip()!r} is not a date")
-                if point.tag == _INSTANT:
+                    warnings.append(f"context {elem.get('id')}: date {raw!r} is not a date")
+                if point_tag == _INSTANT:
                     period_type, end = "instant", value
-                elif point.tag == _START:
+                elif point_tag == _START:
                     period_type, start = "duration", value
-                elif point.tag == _END:
+                elif point_tag == _END:
                     period_type, end = "duration", value
-    return Context(period_type, start, end, tuple(sorted(dims)), entity)
+    return Context(period_type, start, end, tuple(sorted(dims)) if dims else (), entity)
 
 
 def _measure(text: str) -> str:

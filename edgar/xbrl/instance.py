@@ -28,6 +28,10 @@ _NIL = f"{{{XSI_NS}}}nil"
 _LINK_PREFIX = f"{{{LINK_NS}}}"
 _MARKUP = re.compile(r"<(?:[A-Za-z][\w:.-]*[\s/>]|/[A-Za-z]|!--)")
 _TAG = re.compile(r"<[^>]*>")
+#: the no-break space as text blocks write it (most of their character references): replaced by ``str.replace``
+#: before :func:`html.unescape`, whose per-reference Python callback is the slow part. A reference never overlaps
+#: another (each starts at its own ``&``), so replacing these first gives the same text.
+_NBSP_REFS = ("&#160;", "&#xA0;", "&#xa0;", "&nbsp;")
 
 
 def markup_text(text: str) -> str:
@@ -42,12 +46,19 @@ def markup_text(text: str) -> str:
     if not text.rstrip().endswith(">") or _MARKUP.search(text) is None:
         return text
     text = _TAG.sub("", text)
+    if "&" not in text:
+        return text
+    for ref in _NBSP_REFS:
+        if ref in text:
+            text = text.replace(ref, "\xa0")
     return html.unescape(text) if "&" in text else text
 
 
 #: Documents up to this size are parsed into a tree by lxml's C parser (fastest); larger ones are streamed with
 #: ``iterparse``, each top-level element freed once read, so memory stays flat however large the instance.
 TREE_LIMIT = 64 * 1024 * 1024
+#: at most this many distinct number texts are remembered per document
+_NUMBER_CACHE = 4096
 _OPTIONS: dict[str, Any] = {
     "huge_tree": True,
     "resolve_entities": False,
@@ -104,24 +115,30 @@ def parse_instance(data: bytes, source: str) -> FactSet:
     bad_numbers = 0
     first_bad = ""
     tuples = 0
+    numbers: dict[str, str] = {}  # number text as written -> canonical text (values repeat: 0, 1, shares...)
 
     def read_fact(fact: Any, context_ref: str) -> RawFact:
         nonlocal bad_numbers, first_bad
+        get = fact.get
         ftag = fact.tag
         concept = concepts.get(ftag)
         if concept is None:
             concept = concepts[ftag] = clark_to_qname(ftag, fact.prefix)
-        unit_ref = fact.get("unitRef")
-        is_nil = fact.get(_NIL) in ("true", "1")
+        unit_ref = get("unitRef")
+        is_nil = get(_NIL) in ("true", "1")
         value: str | None = None
         if is_nil:
             pass
         elif unit_ref is not None:
             text = fact.text or ""
-            value = number_text(text)
+            value = numbers.get(text)
             if value is None:
-                bad_numbers += 1
-                first_bad = first_bad or f"{concept} {text.strip()!r} (line {fact.sourceline})"
+                value = number_text(text)
+                if value is None:
+                    bad_numbers += 1
+                    first_bad = first_bad or f"{concept} {text.strip()!r} (line {fact.sourceline})"
+                elif len(numbers) < _NUMBER_CACHE:
+                    numbers[text] = value
         else:
             text = "".join(fact.itertext()) if len(fact) else (fact.text or "")
             if "<" in text:
@@ -133,10 +150,10 @@ def parse_instance(data: bytes, source: str) -> FactSet:
             unit_ref,
             value,
             unit_ref is not None,
-            parse_decimals(fact.get("decimals")),
-            parse_decimals(fact.get("precision")),
+            parse_decimals(get("decimals")),
+            parse_decimals(get("precision")),
             is_nil,
-            fact.get("id"),
+            get("id"),
             (fact.sourceline or 0) + offset or None,
         )
 

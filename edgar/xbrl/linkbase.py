@@ -62,9 +62,8 @@ class PresArc(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _concept(href: str) -> str:
-    fragment = href.rpartition("#")[2]
-    prefix, sep, local = fragment.partition("_")
-    return f"{prefix}:{local}" if sep else fragment
+    """``...us-gaap-2023.xsd#us-gaap_Revenues`` -> ``us-gaap:Revenues`` (the first ``_`` of the fragment)."""
+    return href.rpartition("#")[2].replace("_", ":", 1)
 
 
 def _root(data: bytes, source: str) -> Any:
@@ -78,13 +77,72 @@ def _root(data: bytes, source: str) -> Any:
         raise syntax_error(source, exc, offset) from exc
 
 
-def _links(root: Any, link_local: str) -> Iterator[tuple[str, dict[str, list[str]], Any]]:
-    """Each extended link: its role, its locator label -> concepts, and the element."""
+class _Link:
+    """One extended link, read in a single pass over its descendants.
+
+    Attributes:
+        role: The link's ``xlink:role``.
+        locs: Locator label -> concepts it points to (in document order).
+        labels: Resource label -> ``(label role, text with whitespace collapsed)`` of its ``link:label`` elements
+            (label linkbases only), in document order.
+        arcs: The arcs of the wanted kind, in document order.
+    """
+
+    __slots__ = ("arcs", "labels", "locs", "role")
+
+    def __init__(self, role: str) -> None:
+        """An empty link with its role."""
+        self.role = role
+        self.locs: dict[str, list[str]] = {}
+        self.labels: dict[str, list[tuple[str, str]]] = {}
+        self.arcs: list[Any] = []
+
+
+def _links(root: Any, link_local: str, arc_local: str) -> Iterator[_Link]:
+    """Each extended link with its locators, labels and arcs, in document order.
+
+    One walk of each link's descendants sorts them by tag (the same elements, in the same order, as one
+    ``link.iter(tag)`` per kind); a locator's ``href`` is turned into a concept once per document, a label's text
+    is read as it is met.
+
+    Args:
+        root: The linkbase's root element.
+        link_local: Local name of the extended links (``labelLink``, ``calculationLink``...).
+        arc_local: Local name of their arcs (``labelArc``, ``calculationArc``...).
+
+    Yields:
+        A :class:`_Link` per extended link.
+    """
+    arc_tag = f"{{{LINK_NS}}}{arc_local}"
+    concepts: dict[str, str] = {}
     for link in root.iter(f"{{{LINK_NS}}}{link_local}"):
-        locs: dict[str, list[str]] = {}
-        for loc in link.iter(_LOC):
-            locs.setdefault(loc.get(_XLABEL) or "", []).append(_concept(loc.get(_HREF) or ""))
-        yield link.get(_ROLE) or "", locs, link
+        out = _Link(link.get(_ROLE) or "")
+        locs, labels, arcs = out.locs, out.labels, out.arcs
+        for elem in link.iter():
+            tag = elem.tag
+            if tag == arc_tag:
+                arcs.append(elem)
+            elif tag == _LOC:
+                href = elem.get(_HREF) or ""
+                concept = concepts.get(href)
+                if concept is None:
+                    concept = concepts[href] = _concept(href)
+                xlabel = elem.get(_XLABEL) or ""
+                concepts_of = locs.get(xlabel)
+                if concepts_of is None:
+                    locs[xlabel] = [concept]
+                else:
+                    concepts_of.append(concept)
+            elif tag == _LABEL:
+                raw = "".join(elem.itertext()) if len(elem) else elem.text or ""
+                entry = (elem.get(_ROLE) or "", " ".join(raw.split()))
+                xlabel = elem.get(_XLABEL) or ""
+                entries = labels.get(xlabel)
+                if entries is None:
+                    labels[xlabel] = [entry]
+                else:
+                    entries.append(entry)
+        yield out
 
 
 def _float(raw: str | None, default: float) -> float:
@@ -110,15 +168,16 @@ def parse_labels(data: bytes, source: str) -> dict[str, dict[str, str]]:
     """
     root = _root(data, source)
     out: dict[str, dict[str, str]] = {}
-    for _, locs, link in _links(root, "labelLink"):
-        texts: dict[str, list[tuple[str, str]]] = {}
-        for label in link.iter(_LABEL):
-            text = " ".join("".join(label.itertext()).split())
-            texts.setdefault(label.get(_XLABEL) or "", []).append((label.get(_ROLE) or "", text))
-        for arc in link.iter(f"{{{LINK_NS}}}labelArc"):
+    for link in _links(root, "labelLink", "labelArc"):
+        locs, texts = link.locs, link.labels
+        for arc in link.arcs:
             for concept in locs.get(arc.get(_FROM) or "", ()):
                 for role, text in texts.get(arc.get(_TO) or "", ()):
-                    out.setdefault(concept, {}).setdefault(role, text)
+                    roles = out.get(concept)
+                    if roles is None:
+                        out[concept] = {role: text}
+                    elif role not in roles:
+                        roles[role] = text
     return out
 
 
@@ -137,8 +196,9 @@ def parse_calculation(data: bytes, source: str) -> list[CalcArc]:
     """
     root = _root(data, source)
     out: list[CalcArc] = []
-    for role, locs, link in _links(root, "calculationLink"):
-        for arc in link.iter(f"{{{LINK_NS}}}calculationArc"):
+    for link in _links(root, "calculationLink", "calculationArc"):
+        role, locs = link.role, link.locs
+        for arc in link.arcs:
             for parent in locs.get(arc.get(_FROM) or "", ()):
                 for child in locs.get(arc.get(_TO) or "", ()):
                     out.append(
@@ -168,8 +228,9 @@ def parse_presentation(data: bytes, source: str) -> list[PresArc]:
     """
     root = _root(data, source)
     out: list[PresArc] = []
-    for role, locs, link in _links(root, "presentationLink"):
-        for arc in link.iter(f"{{{LINK_NS}}}presentationArc"):
+    for link in _links(root, "presentationLink", "presentationArc"):
+        role, locs = link.role, link.locs
+        for arc in link.arcs:
             for parent in locs.get(arc.get(_FROM) or "", ()):
                 for child in locs.get(arc.get(_TO) or "", ()):
                     out.append(

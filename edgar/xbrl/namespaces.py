@@ -97,6 +97,7 @@ class QNameResolver:
         self.nsmap = dict(nsmap)
         self.undeclared: set[str] = set()
         self._by_prefix: dict[str, str] = {}
+        self._qnames: dict[str, str] = {}
 
     def prefix_for(self, prefix: str) -> str:
         """The conventional prefix of a declared prefix (an undeclared one is kept and recorded)."""
@@ -122,9 +123,13 @@ class QNameResolver:
         Returns:
             The QName with the conventional prefix; a name without prefix is returned stripped.
         """
+        cached = self._qnames.get(text)
+        if cached is not None:
+            return cached
         prefix, local = split_qname(text)
         canon = self.prefix_for(prefix)
-        return f"{canon}:{local}" if canon else local
+        result = self._qnames[text] = f"{canon}:{local}" if canon else local
+        return result
 
 
 def clark_to_qname(tag: str, declared: str | None) -> str:
