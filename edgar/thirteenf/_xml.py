@@ -75,6 +75,8 @@ def to_int(text: str | None, what: str, warnings: list[str]) -> int | None:
     Integral decimals (``12.0``) read as integers; other decimals are rounded with a warning. Empty text is None
     without a warning; anything else unreadable is None with a warning (never 0).
     """
+    if text is not None and text.isdigit():  # fast path: the common case
+        return int(text)
     raw = clean(text)
     if not raw:
         return None

@@ -187,7 +187,13 @@ def holdings_from_root(root: Any, source: str) -> list[Holding]:
             if name == "otherManager" and name in values:
                 values[name] += "," + clean(elem.text)
             elif len(elem) == 0 and name:
-                values[name] = clean(elem.text)
+                text = elem.text
+                if text is None:
+                    values[name] = ""
+                elif " " in text or not text.isprintable():
+                    values[name] = clean(text)
+                else:
+                    values[name] = text
         holdings.append(_holding(len(holdings) + 1, values))
     return holdings
 
