@@ -1,0 +1,32 @@
+"""Form 13F: cover pages, information tables, whole filings, amendments and quarter-over-quarter changes."""
+
+from edgar.thirteenf.amendments import QuarterHoldings, apply_amendments
+from edgar.thirteenf.changes import Position, PositionChange, aggregate, quarter_changes
+from edgar.thirteenf.cover import Cover13F, OtherManager, parse_cover
+from edgar.thirteenf.infotable import (
+    Holding,
+    parse_information_table,
+    parse_information_table_html,
+    value_usd,
+)
+from edgar.thirteenf.submission import Filing13F, Validation, parse_13f, validate
+
+__all__ = [
+    "Cover13F",
+    "Filing13F",
+    "Holding",
+    "OtherManager",
+    "Position",
+    "PositionChange",
+    "QuarterHoldings",
+    "Validation",
+    "aggregate",
+    "apply_amendments",
+    "parse_13f",
+    "parse_cover",
+    "parse_information_table",
+    "parse_information_table_html",
+    "quarter_changes",
+    "validate",
+    "value_usd",
+]
