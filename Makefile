@@ -50,6 +50,8 @@ bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bar
 	@test -x $(BENCH_TOOLS)/bin/python || $(UV) venv --quiet --python $(PY) $(BENCH_TOOLS)
 	$(UV) pip install --quiet --python $(BENCH_TOOLS)/bin/python edgartools
 	EDGARTOOLS_PYTHON=$(BENCH_TOOLS)/bin/python $(PY) -m tests.bench.facts
+	$(PY) -m tests.bench.thirteenf
+	$(PY) -m tests.bench.forms
 	$(PY) -m tests.bench.lake_build
 
 clean:  ## remove the local lake and Dagster instance (not .venv)
