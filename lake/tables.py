@@ -481,3 +481,109 @@ RESTATEMENTS = register(
         description="A later filing reported a different value for the same company, line item and period: old and new value and filings.",
     )
 )
+
+INSIDER_TRADES = register(
+    TableSpec(
+        name="insider_trades",
+        layer="gold",
+        schema=pa.schema(
+            [
+                pa.field("row_id", pa.string(), nullable=False),
+                pa.field("ticker", pa.string()),
+                pa.field("issuer", pa.string()),
+                pa.field("name", pa.string()),
+                pa.field("title", pa.string()),
+                pa.field("is_board_director", pa.bool_()),
+                pa.field("transaction_date", pa.date32()),
+                pa.field("transaction_shares", pa.float64()),
+                pa.field("transaction_price_per_share", pa.float64()),
+                pa.field("transaction_value", pa.float64()),
+                pa.field("shares_owned_before_transaction", pa.float64()),
+                pa.field("shares_owned_after_transaction", pa.float64()),
+                pa.field("security_title", pa.string()),
+                pa.field("filing_date", pa.date32()),
+                pa.field("transaction_type", pa.string()),
+                pa.field("filing_id", pa.string(), nullable=False),
+                pa.field("accession", pa.string()),
+                pa.field("issuer_cik", pa.int64()),
+                pa.field("form", pa.string()),
+                pa.field("acceptance_utc", _UTC),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("row_id",),
+        description="Forms 3/4/5 as FinancialDatasets InsiderTrade rows (one per reporting owner and table row; dispositions negative; holdings rows typed 'Holding').",
+    )
+)
+
+INSTITUTIONAL_HOLDINGS = register(
+    TableSpec(
+        name="institutional_holdings",
+        layer="silver",
+        schema=pa.schema(
+            [
+                pa.field("filing_id", pa.string(), nullable=False),
+                pa.field("row", pa.int32(), nullable=False),
+                pa.field("accession", pa.string()),
+                pa.field("filer_cik", pa.int64()),
+                pa.field("form", pa.string()),
+                pa.field("period_of_report", pa.date32()),
+                pa.field("filing_date", pa.date32()),
+                pa.field("acceptance_utc", _UTC),
+                pa.field("issuer_name", pa.string()),
+                pa.field("title_of_class", pa.string()),
+                pa.field("cusip", pa.string()),
+                pa.field("figi", pa.string()),
+                pa.field("value_reported", pa.int64()),
+                pa.field("value_usd", pa.int64()),
+                pa.field("shares_or_principal", pa.int64()),
+                pa.field("sh_prn", pa.string()),
+                pa.field("put_call", pa.string()),
+                pa.field("investment_discretion", pa.string()),
+                pa.field("other_managers", _STRINGS),
+                pa.field("voting_sole", pa.int64()),
+                pa.field("voting_shared", pa.int64()),
+                pa.field("voting_none", pa.int64()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id", "row"),
+        description="13F information-table rows as filed; value_usd in dollars (tables filed before 2023-01-03 reported thousands).",
+    )
+)
+
+THIRTEENF_FILINGS = register(
+    TableSpec(
+        name="thirteenf_filings",
+        layer="silver",
+        schema=pa.schema(
+            [
+                pa.field("filing_id", pa.string(), nullable=False),
+                pa.field("accession", pa.string()),
+                pa.field("filer_cik", pa.int64()),
+                pa.field("filer_name", pa.string()),
+                pa.field("form", pa.string()),
+                pa.field("period_of_report", pa.date32()),
+                pa.field("filing_date", pa.date32()),
+                pa.field("acceptance_utc", _UTC),
+                pa.field("amendment_type", pa.string()),
+                pa.field("report_type", pa.string()),
+                pa.field("table_entry_total", pa.int64()),
+                pa.field("table_value_total", pa.int64()),
+                pa.field("rows", pa.int64()),
+                pa.field("value_sum", pa.int64()),
+                pa.field("rows_match", pa.bool_()),
+                pa.field("value_match", pa.bool_()),
+                pa.field("mismatches", _STRINGS),
+                pa.field("status", pa.string(), nullable=False),
+                pa.field("error", pa.string()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id",),
+        description="One row per 13F filing: cover page, amendment type, and the reconciliation of its table with the cover totals (mismatches recorded).",
+    )
+)

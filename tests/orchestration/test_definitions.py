@@ -51,8 +51,11 @@ def test_every_asset_is_partitioned_by_filing_quarter_or_not_at_all() -> None:
         "edgar_index_files",
         "facts",
         "filings",
+        "insider_trades",
+        "institutional_holdings",
         "linkbase_arcs",
         "raw_documents",
+        "thirteenf_filings",
         "xbrl_filings",
     ]
     keys = graph.get(dg.AssetKey("filings")).partitions_def.get_partition_keys()  # type: ignore[union-attr]

@@ -7,6 +7,7 @@ from typing import Any
 import dagster as dg
 
 from assets.edgar import defs as edgar_defs
+from assets.ownership import defs as ownership_defs
 from assets.partitions import filing_quarters, quarter_to_partition_key
 from assets.resources import EdgarResource, LakeResource
 from assets.xbrl import defs as xbrl_defs
@@ -24,7 +25,11 @@ def build_lake(
     """Materialize every EDGAR asset over ``quarters`` (``("2020Q1", "2020Q1")``; default: all) as one run."""
     keys = filing_quarters.get_partition_keys()
     first, last = (quarter_to_partition_key(q) for q in quarters) if quarters else (keys[0], keys[-1])
-    assets: list[Any] = [*(edgar_defs.assets or []), *(xbrl_defs.assets or [])]
+    assets: list[Any] = [
+        *(edgar_defs.assets or []),
+        *(xbrl_defs.assets or []),
+        *(ownership_defs.assets or []),
+    ]
     checks: list[Any] = list(xbrl_defs.asset_checks or [])
     return dg.materialize(
         [*assets, *checks],
