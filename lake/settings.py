@@ -74,6 +74,11 @@ SETTINGS: dict[str, Setting] = {
     "edgar_ciks": Setting(
         "EDGAR_CIKS", "", "Comma-separated CIKs that live discovery keeps (empty = every filer)."
     ),
+    "cusip_overrides": Setting(
+        "CUSIP_OVERRIDES",
+        "./infra/cusip_overrides.csv",
+        "CSV (cusip,ticker,cik,note) of CUSIP -> issuer mappings that win over name matching; extend it freely.",
+    ),
     "dagster_home": Setting(
         "DAGSTER_HOME", "./.dagster_home", "Dagster instance folder (run history, schedules, event log)."
     ),
@@ -126,6 +131,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sec_data_url: str
     edgar_forms: tuple[str, ...]
     edgar_ciks: tuple[int, ...]
+    cusip_overrides: str
     dagster_home: str
     dagster_pg_url: str
 
@@ -146,6 +152,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "shared_dir": _resolve_local(raw["shared_dir"]),
                 "lake_uri": _resolve_local(raw["lake_uri"]).rstrip("/"),
                 "dagster_home": _resolve_local(raw["dagster_home"]),
+                "cusip_overrides": _resolve_local(raw["cusip_overrides"]),
                 "sec_max_rps": float(raw["sec_max_rps"]),
                 "sec_max_retries": int(raw["sec_max_retries"]),
                 "sec_timeout_s": float(raw["sec_timeout_s"]),

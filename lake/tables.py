@@ -587,3 +587,24 @@ THIRTEENF_FILINGS = register(
         description="One row per 13F filing: cover page, amendment type, and the reconciliation of its table with the cover totals (mismatches recorded).",
     )
 )
+
+CUSIP_MAP = register(
+    TableSpec(
+        name="cusip_map",
+        layer="silver",
+        schema=pa.schema(
+            [
+                pa.field("cusip", pa.string(), nullable=False),
+                pa.field("issuer_name", pa.string()),
+                pa.field("cik", pa.int64()),
+                pa.field("ticker", pa.string()),
+                pa.field("source", pa.string(), nullable=False),
+                pa.field("confidence", pa.float64()),
+                pa.field("note", pa.string()),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("cusip",),
+        description="Every CUSIP of the 13F tables -> issuer CIK and ticker, with its source (override, issuer-name match) and confidence; unmapped CUSIPs stay, with the reason.",
+    )
+)

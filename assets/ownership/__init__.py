@@ -1,8 +1,13 @@
-"""Ownership assets: insider trades (Forms 3/4/5) and institutional holdings (13F)."""
+"""Ownership assets: insider trades (Forms 3/4/5), institutional holdings (13F) and the CUSIP map, with checks."""
 
 import dagster as dg
 
+from assets.ownership.checks import insider_share_arithmetic, thirteenf_totals_reconcile
+from assets.ownership.cusips import cusip_map
 from assets.ownership.holdings import institutional_holdings
 from assets.ownership.insiders import insider_trades
 
-defs = dg.Definitions(assets=[insider_trades, institutional_holdings])
+defs = dg.Definitions(
+    assets=[insider_trades, institutional_holdings, cusip_map],
+    asset_checks=[insider_share_arithmetic, thirteenf_totals_reconcile],
+)

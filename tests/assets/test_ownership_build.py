@@ -78,3 +78,13 @@ def test_13f_tables_are_stored_and_reconciled_with_their_cover_pages(built_lake:
     # no filing date, no unit: the samples' values stay as reported and value_usd is null
     assert all(h["value_usd"] is None for h in holdings if h["filing_id"].startswith("local-"))
     assert len(holdings) == 14 + 77 + 169 + 169
+
+
+def test_every_held_cusip_is_in_the_cusip_map(built_lake: Lake) -> None:
+    mapping = {r["cusip"]: r for r in read_table(built_lake, "cusip_map").to_pylist()}
+    held = {h["cusip"] for h in _rows(built_lake, INSTITUTIONAL_HOLDINGS) if h["cusip"]}
+    assert held == set(mapping)
+    assert (mapping["037833100"]["ticker"], mapping["037833100"]["source"]) == ("AAPL", "override")
+    assert (mapping["459506101"]["ticker"], mapping["459506101"]["cik"]) == ("IFF", 51253)
+    unmapped = [m for m in mapping.values() if m["source"] == "unmapped"]
+    assert unmapped and all(m["note"] and m["cik"] is None for m in unmapped)

@@ -21,6 +21,7 @@ from orchestration.definitions import defs
 from orchestration.jobs import daily_discovery
 
 XBRL_ASSETS = {
+    "cusip_map",
     "insider_trades",
     "institutional_holdings",
     "thirteenf_filings",
@@ -150,6 +151,7 @@ def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
         "xbrl_linkbases": None,
         "financial_statements": None,
         "insider_trades": None,
+        "cusip_map": None,
         "institutional_holdings": None,
     }
     assert {name for name, pool in pools.items() if pool == "sec_api"} == SEC_CALLERS

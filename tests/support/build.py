@@ -30,7 +30,7 @@ def build_lake(
         *(xbrl_defs.assets or []),
         *(ownership_defs.assets or []),
     ]
-    checks: list[Any] = list(xbrl_defs.asset_checks or [])
+    checks: list[Any] = [*(xbrl_defs.asset_checks or []), *(ownership_defs.asset_checks or [])]
     return dg.materialize(
         [*assets, *checks],
         resources={
