@@ -608,3 +608,112 @@ CUSIP_MAP = register(
         description="Every CUSIP of the 13F tables -> issuer CIK and ticker, with its source (override, issuer-name match) and confidence; unmapped CUSIPs stay, with the reason.",
     )
 )
+
+# --- Events: 8-K current reports (assets/events) -------------------------------------------------------------
+
+#: The filing an 8-K row comes from: identity, filer name and when it became public (null when unknown).
+_EIGHTK_STAMP = [
+    pa.field("filing_id", pa.string(), nullable=False),
+    pa.field("accession", pa.string()),
+    pa.field("cik", pa.int64()),
+    pa.field("company_name", pa.string()),
+    pa.field("form", pa.string()),
+    pa.field("filing_date", pa.date32()),
+    pa.field("acceptance_utc", _UTC),
+]
+
+EIGHTK_ITEMS = register(
+    TableSpec(
+        name="eightk_items",
+        layer="silver",
+        schema=pa.schema(
+            [
+                *_EIGHTK_STAMP,
+                pa.field("item", pa.string(), nullable=False),
+                pa.field("title", pa.string()),
+                pa.field("in_header", pa.bool_()),
+                pa.field("in_text", pa.bool_()),
+                pa.field("text", pa.string()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id", "item"),
+        description="One row per item of every 8-K: number (e.g. 2.02; a header title EDGAR's list does not know stands as itself), official title, whether the SGML header and/or the text report it, the item's text.",
+    )
+)
+
+PRESS_RELEASES = register(
+    TableSpec(
+        name="press_releases",
+        layer="silver",
+        schema=pa.schema(
+            [
+                *_EIGHTK_STAMP,
+                pa.field("document", pa.string(), nullable=False),
+                pa.field("exhibit_type", pa.string()),
+                pa.field("title", pa.string()),
+                pa.field("date", pa.date32()),
+                pa.field("text", pa.string()),
+                pa.field("is_earnings", pa.bool_()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id", "document"),
+        description="EX-99 press releases of 8-Ks (embedded in the full submission or stored as their own file): title and date as the release states them, text, whether it announces results.",
+    )
+)
+
+EARNINGS = register(
+    TableSpec(
+        name="earnings",
+        layer="gold",
+        schema=pa.schema(
+            [
+                pa.field("filing_id", pa.string(), nullable=False),
+                pa.field("ticker", pa.string()),
+                pa.field("cik", pa.int64()),
+                pa.field("company_name", pa.string()),
+                pa.field("source_type", pa.string()),
+                pa.field("report_date", pa.date32()),
+                pa.field("filing_date", pa.date32()),
+                pa.field("acceptance_utc", _UTC),
+                pa.field("title", pa.string()),
+                pa.field("accession", pa.string()),
+                pa.field("filing_url", pa.string()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id",),
+        description="One row per 8-K that announces results (item 2.02 or an earnings press release): ticker (from companies), release title, report date (the release's date, else the event date of the SGML header, else the filing date), filing date and acceptance time (UTC, null when unknown), filing_url = the 8-K document in the SEC archive (null without accession and CIK).",
+    )
+)
+
+NEWS = register(
+    TableSpec(
+        name="news",
+        layer="gold",
+        schema=pa.schema(
+            [
+                pa.field("filing_id", pa.string(), nullable=False),
+                pa.field("document", pa.string(), nullable=False),
+                pa.field("ticker", pa.string()),
+                pa.field("title", pa.string()),
+                pa.field("author", pa.string()),
+                pa.field("source", pa.string()),
+                pa.field("date", pa.date32()),
+                pa.field("url", pa.string()),
+                pa.field("sentiment", pa.string()),
+                pa.field("cik", pa.int64()),
+                pa.field("accession", pa.string()),
+                pa.field("acceptance_utc", _UTC),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id", "document"),
+        description="SEC 8-K press releases in FinancialDatasets' CompanyNews shape: date = the release's date, else the filing date; url = the document in the SEC archive (null without accession and CIK); author and sentiment null (SEC filings state neither).",
+    )
+)

@@ -7,6 +7,7 @@ import os
 import dagster as dg
 
 from assets.edgar import defs as edgar_defs
+from assets.events import defs as events_defs
 from assets.ownership import defs as ownership_defs
 from assets.resources import EdgarResource, LakeResource
 from assets.xbrl import defs as xbrl_defs
@@ -31,4 +32,4 @@ def defs() -> dg.Definitions:
             ),
         }
     )
-    return dg.Definitions.merge(edgar_defs, xbrl_defs, ownership_defs, job_defs, resources)
+    return dg.Definitions.merge(edgar_defs, xbrl_defs, ownership_defs, events_defs, job_defs, resources)

@@ -47,13 +47,17 @@ def test_every_asset_is_partitioned_by_filing_quarter_or_not_at_all() -> None:
     )
     assert partitioned == [
         "concept_labels",
+        "earnings",
         "edgar_index",
         "edgar_index_files",
+        "eightk_items",
         "facts",
         "filings",
         "insider_trades",
         "institutional_holdings",
         "linkbase_arcs",
+        "news",
+        "press_releases",
         "raw_documents",
         "thirteenf_filings",
         "xbrl_filings",

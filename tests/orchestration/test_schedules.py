@@ -21,6 +21,10 @@ from orchestration.definitions import defs
 from orchestration.jobs import daily_discovery
 
 XBRL_ASSETS = {
+    "earnings",
+    "eightk_items",
+    "news",
+    "press_releases",
     "cusip_map",
     "insider_trades",
     "institutional_holdings",
@@ -152,6 +156,7 @@ def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
         "financial_statements": None,
         "insider_trades": None,
         "cusip_map": None,
+        "eightk_events": None,
         "institutional_holdings": None,
     }
     assert {name for name, pool in pools.items() if pool == "sec_api"} == SEC_CALLERS

@@ -7,6 +7,7 @@ from typing import Any
 import dagster as dg
 
 from assets.edgar import defs as edgar_defs
+from assets.events import defs as events_defs
 from assets.ownership import defs as ownership_defs
 from assets.partitions import filing_quarters, quarter_to_partition_key
 from assets.resources import EdgarResource, LakeResource
@@ -29,6 +30,7 @@ def build_lake(
         *(edgar_defs.assets or []),
         *(xbrl_defs.assets or []),
         *(ownership_defs.assets or []),
+        *(events_defs.assets or []),
     ]
     checks: list[Any] = [*(xbrl_defs.asset_checks or []), *(ownership_defs.asset_checks or [])]
     return dg.materialize(
