@@ -587,3 +587,28 @@ THIRTEENF_FILINGS = register(
         description="One row per 13F filing: cover page, amendment type, and the reconciliation of its table with the cover totals (mismatches recorded).",
     )
 )
+
+SIGNALS = register(
+    TableSpec(
+        name="signals",
+        layer="gold",
+        schema=pa.schema(
+            [
+                pa.field("signal_id", pa.string(), nullable=False),
+                pa.field("kind", pa.string(), nullable=False),
+                pa.field("cik", pa.int64()),
+                pa.field("ticker", pa.string()),
+                pa.field("accession", pa.string()),
+                pa.field("subject", pa.string()),
+                pa.field("score", pa.float64(), nullable=False),
+                pa.field("confidence", pa.float64(), nullable=False),
+                pa.field("details", pa.string()),
+                pa.field("as_of", _UTC, nullable=False),
+                pa.field("created_from", _STRINGS),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("signal_id",),
+        description="Point-in-time signals (late filings, restatements, abnormal 13F flows, insider clusters; definitions in edgar.signals.definitions): score and confidence 0-1, details JSON, as_of = acceptance time of the triggering filing (its filing date at 00:00 UTC when unknown).",
+    )
+)

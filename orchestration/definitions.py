@@ -9,6 +9,7 @@ import dagster as dg
 from assets.edgar import defs as edgar_defs
 from assets.ownership import defs as ownership_defs
 from assets.resources import EdgarResource, LakeResource
+from assets.signals import defs as signals_defs
 from assets.xbrl import defs as xbrl_defs
 from orchestration.jobs import defs as job_defs
 
@@ -31,4 +32,4 @@ def defs() -> dg.Definitions:
             ),
         }
     )
-    return dg.Definitions.merge(edgar_defs, xbrl_defs, ownership_defs, job_defs, resources)
+    return dg.Definitions.merge(edgar_defs, xbrl_defs, ownership_defs, signals_defs, job_defs, resources)

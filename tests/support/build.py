@@ -10,6 +10,7 @@ from assets.edgar import defs as edgar_defs
 from assets.ownership import defs as ownership_defs
 from assets.partitions import filing_quarters, quarter_to_partition_key
 from assets.resources import EdgarResource, LakeResource
+from assets.signals import defs as signals_defs
 from assets.xbrl import defs as xbrl_defs
 
 
@@ -29,6 +30,7 @@ def build_lake(
         *(edgar_defs.assets or []),
         *(xbrl_defs.assets or []),
         *(ownership_defs.assets or []),
+        *(signals_defs.assets or []),
     ]
     checks: list[Any] = list(xbrl_defs.asset_checks or [])
     return dg.materialize(
