@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+from assets.signals.build import eightk_item_rows, filing_records
 from lake.delta import read_table
 from lake.storage import Lake
 from lake.tables import SIGNALS
@@ -84,3 +85,25 @@ def test_restatements_weighted_by_relative_change(built_lake: Lake) -> None:
     nvidia = json.loads(_one(rows, "restatement", "0001045810-25-000023")["details"])
     # EPS 1.74 -> 0.17 and the other per-share values: the 2024 10-for-1 split, not a restatement
     assert (nvidia["restated_values"], nvidia["split_adjustments"]) == (2, 5)
+
+
+def test_eightk_items_are_optional_and_merged_by_accession(built_lake: Lake) -> None:
+    assert eightk_item_rows(built_lake) == []  # the table is not declared yet: the feed's items only
+    filings = [
+        {
+            "filing_id": "0001213900-25-032135",
+            "accession": "0001213900-25-032135",
+            "cik": 1173313,
+            "form": "8-K",
+            "period_of_report": None,
+            "filing_date": datetime(2025, 4, 15).date(),
+            "acceptance_utc": datetime(2025, 4, 15, 20, 30, 25, tzinfo=UTC),
+        }
+    ]
+    items = [
+        {"filing_id": "0001213900-25-032135", "item": number} for number in ("2.02", "4.02", "7.01", "9.01")
+    ]
+    (record,) = filing_records(filings, [], items)
+    assert record.items == ("2.02", "4.02", "7.01", "9.01")
+    (listed,) = filing_records(filings, [], [{"accession": "0001213900-25-032135", "items": ["4.02"]}])
+    assert listed.items == ("4.02",)
