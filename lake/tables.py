@@ -717,3 +717,28 @@ NEWS = register(
         description="SEC 8-K press releases in FinancialDatasets' CompanyNews shape: date = the release's date, else the filing date; url = the document in the SEC archive (null without accession and CIK); author and sentiment null (SEC filings state neither).",
     )
 )
+
+SIGNALS = register(
+    TableSpec(
+        name="signals",
+        layer="gold",
+        schema=pa.schema(
+            [
+                pa.field("signal_id", pa.string(), nullable=False),
+                pa.field("kind", pa.string(), nullable=False),
+                pa.field("cik", pa.int64()),
+                pa.field("ticker", pa.string()),
+                pa.field("accession", pa.string()),
+                pa.field("subject", pa.string()),
+                pa.field("score", pa.float64(), nullable=False),
+                pa.field("confidence", pa.float64(), nullable=False),
+                pa.field("details", pa.string()),
+                pa.field("as_of", _UTC, nullable=False),
+                pa.field("created_from", _STRINGS),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("signal_id",),
+        description="Point-in-time signals (late filings, restatements, abnormal 13F flows, insider clusters; definitions in edgar.signals.definitions): score and confidence 0-1, details JSON, as_of = acceptance time of the triggering filing (its filing date at 00:00 UTC when unknown).",
+    )
+)

@@ -10,6 +10,7 @@ from assets.edgar import defs as edgar_defs
 from assets.events import defs as events_defs
 from assets.ownership import defs as ownership_defs
 from assets.resources import EdgarResource, LakeResource
+from assets.signals import defs as signals_defs
 from assets.xbrl import defs as xbrl_defs
 from orchestration.jobs import defs as job_defs
 
@@ -32,4 +33,6 @@ def defs() -> dg.Definitions:
             ),
         }
     )
-    return dg.Definitions.merge(edgar_defs, xbrl_defs, ownership_defs, events_defs, job_defs, resources)
+    return dg.Definitions.merge(
+        edgar_defs, xbrl_defs, ownership_defs, events_defs, signals_defs, job_defs, resources
+    )

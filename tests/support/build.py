@@ -11,6 +11,7 @@ from assets.events import defs as events_defs
 from assets.ownership import defs as ownership_defs
 from assets.partitions import filing_quarters, quarter_to_partition_key
 from assets.resources import EdgarResource, LakeResource
+from assets.signals import defs as signals_defs
 from assets.xbrl import defs as xbrl_defs
 
 
@@ -31,6 +32,7 @@ def build_lake(
         *(xbrl_defs.assets or []),
         *(ownership_defs.assets or []),
         *(events_defs.assets or []),
+        *(signals_defs.assets or []),
     ]
     checks: list[Any] = [*(xbrl_defs.asset_checks or []), *(ownership_defs.asset_checks or [])]
     return dg.materialize(
