@@ -34,10 +34,10 @@ from edgar.signals import (
     restatement_signals,
 )
 from lake.delta import overwrite_table, read_table
-from lake.registry import all_tables
 from lake.storage import Lake
 from lake.tables import (
     COMPANIES,
+    EIGHTK_ITEMS,
     FACTS,
     FILINGS,
     INSIDER_TRADES,
@@ -47,8 +47,6 @@ from lake.tables import (
     SIGNALS,
 )
 
-#: The table of 8-K items read from the filings, when the lake declares it.
-EIGHTK_ITEMS = "eightk_items"
 #: The cover-page fact that states the filer category of a 10-K/10-Q.
 FILER_CATEGORY = "dei:EntityFilerCategory"
 
@@ -157,9 +155,7 @@ def signal_rows(signals: Iterable[Signal], tickers: dict[int, str | None]) -> li
 
 
 def eightk_item_rows(store: Lake) -> list[dict[str, Any]]:
-    """Rows of ``eightk_items`` when the lake declares that table, else none."""
-    if EIGHTK_ITEMS not in {spec.name for spec in all_tables()}:
-        return []
+    """Rows of ``eightk_items`` (none before the events assets have run)."""
     return read_table(store, EIGHTK_ITEMS).to_pylist()
 
 

@@ -21,6 +21,7 @@ from orchestration.definitions import defs
 from orchestration.jobs import daily_discovery
 
 XBRL_ASSETS = {
+    "signals",
     "earnings",
     "eightk_items",
     "news",
@@ -157,6 +158,7 @@ def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
         "insider_trades": None,
         "cusip_map": None,
         "eightk_events": None,
+        "signals": None,
         "institutional_holdings": None,
     }
     assert {name for name, pool in pools.items() if pool == "sec_api"} == SEC_CALLERS
