@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from typing import Any
 
 import dagster as dg
+import pyarrow as pa
 
 from assets.checks import table_check_results
-from lake.delta import WriteResult, read_table
+from lake.delta import overwrite_table, read_table, write_partition
 from lake.registry import TableSpec
 from lake.storage import Lake
+from lake.tables import FILING_QUARTER
 
 
 def table_asset(
@@ -27,15 +29,32 @@ def table_asset(
     )
 
 
-def publish(store: Lake, spec: TableSpec, result: WriteResult, **metadata: Any) -> dg.MaterializeResult:
-    """Report a table write: rows, Delta version, whether it changed, where it is, and the standard checks.
+def publish(
+    store: Lake,
+    spec: TableSpec,
+    rows: list[dict[str, Any]],
+    *,
+    quarters: list[str] | None = None,
+    **metadata: Any,
+) -> dg.MaterializeResult:
+    """Write ``rows`` to a table and report it: rows, Delta version, whether it changed, where, standard checks.
 
-    The checks run on the table as stored after the write, not on the data that was handed in.
+    A partitioned table has exactly the run's ``quarters`` replaced (idempotent; nothing is committed when the
+    rows are unchanged); an unpartitioned one is replaced whole. The checks run on the table as stored after the
+    write, not on the data that was handed in.
     """
+    table = pa.Table.from_pylist(rows, schema=spec.schema)
+    if spec.partition_by:
+        if quarters is None:
+            raise ValueError(f"{spec.name} is partitioned by {spec.partition_by}: pass the run's quarters")
+        result = write_partition(store, spec, table, partitions={FILING_QUARTER: quarters})
+    else:
+        result = overwrite_table(store, spec, table)
     stored = read_table(store, spec)
     return dg.MaterializeResult(
         asset_key=spec.name,
         metadata={
+            "rows_written": len(rows),
             "rows_in_table": stored.num_rows,
             "table_version": result.version,
             "unchanged": result.skipped,

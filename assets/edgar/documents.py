@@ -13,7 +13,6 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
@@ -29,7 +28,7 @@ from edgar.inventory import InventoryEntry, group_identity
 from edgar.parse.detect import HEAD_BYTES, detect_kind
 from edgar.parse.sgml import parse_sgml_submission
 from edgar.source import EdgarSource, OfflineSource
-from lake.delta import read_table, write_partition
+from lake.delta import read_table
 from lake.settings import Settings
 from lake.storage import Lake
 from lake.tables import EDGAR_INDEX, FILING_QUARTER, FILINGS, RAW_DOCUMENTS
@@ -327,16 +326,13 @@ def filing_documents(
     source = edgar.open()
     store = lake.lake()
     filings, documents, stats = collect(source, store, edgar.settings(), quarters, context.log.info)
-    partitions = {FILING_QUARTER: quarters}
     failed = [f"{f['filing_id']}: {'; '.join(f['errors'])}" for f in filings if f["errors"]]
     for spec, rows in ((RAW_DOCUMENTS, documents), (FILINGS, filings)):
-        table = pa.Table.from_pylist(rows, schema=spec.schema)
-        result = write_partition(store, spec, table, partitions=partitions)
         yield publish(
             store,
             spec,
-            result,
-            rows_in_run_quarters=len(rows),
+            rows,
+            quarters=quarters,
             filings_stored=stats["stored"],
             filings_reused=stats["reused"],
             bytes_read=stats["bytes_read"],

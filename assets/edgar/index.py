@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
@@ -19,7 +18,7 @@ from edgar import urls
 from edgar.errors import DocumentNotFound, EdgarError
 from edgar.parse.daily_index import index_date, parse_daily_index
 from edgar.source import EdgarSource, OfflineSource
-from lake.delta import read_table, write_partition
+from lake.delta import read_table
 from lake.storage import Lake
 from lake.tables import EDGAR_INDEX, EDGAR_INDEX_FILES, FILING_QUARTER
 
@@ -151,16 +150,13 @@ def edgar_daily_index(
             entries.setdefault((row["accession"], row["cik"], row["form"]), row)
         progress.step(nbytes=len(data or b""))
 
-    partitions = {FILING_QUARTER: quarters}
     errors = "\n".join(s["error"] for s in statuses if s["status"] == "error") or "none"
     for spec, data_rows in ((EDGAR_INDEX, list(entries.values())), (EDGAR_INDEX_FILES, statuses)):
-        table = pa.Table.from_pylist(data_rows, schema=spec.schema)
-        result = write_partition(store, spec, table, partitions=partitions)
         yield publish(
             store,
             spec,
-            result,
-            rows_in_run_quarters=len(data_rows),
+            data_rows,
+            quarters=quarters,
             index_files=len(statuses),
             index_errors=errors,
         )

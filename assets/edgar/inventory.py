@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 
 from assets.checks import table_check_specs
 from assets.progress import Progress
@@ -22,7 +21,7 @@ from edgar.inventory import (
     unplaced_reason,
 )
 from edgar.source import OfflineSource
-from lake.delta import overwrite_table, read_table, table_version
+from lake.delta import read_table, table_version
 from lake.storage import Lake
 from lake.tables import EDGAR_INVENTORY, SEC_SUBMISSIONS
 
@@ -179,15 +178,12 @@ def edgar_inventory(
     inspected = 0
     if isinstance(source, OfflineSource):
         rows, inspected = build_inventory(source, store, context.log.info)
-    result = overwrite_table(
-        store, EDGAR_INVENTORY, pa.Table.from_pylist(rows, schema=EDGAR_INVENTORY.schema)
-    )
     unplaced = sorted({f"{r['group']}: {r['unplaced_reason']}" for r in rows if r["unplaced_reason"]})
     errors = [f"{r['source_path']}: {r['error']}" for r in rows if r["error"]]
     return publish(
         store,
         EDGAR_INVENTORY,
-        result,
+        rows,
         files_inspected=inspected,
         files_reused=len(rows) - inspected,
         errors="\n".join(errors) or "none",

@@ -5,7 +5,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 
 from assets.checks import table_check_specs
 from assets.progress import Progress
@@ -17,7 +16,6 @@ from edgar.parse.acceptance import resolve_feed_acceptance
 from edgar.parse.submissions import Submissions, parse_submissions
 from edgar.parse.tickers import TickerEntry, parse_company_tickers
 from edgar.source import EdgarSource, OfflineSource
-from lake.delta import overwrite_table
 from lake.tables import COMPANIES, SEC_SUBMISSIONS
 
 _FEED_NAME = re.compile(r"^submissions-CIK(\d{10})-.+\.json$")
@@ -123,5 +121,4 @@ def sec_reference(
         progress.step()
 
     for spec, data in ((SEC_SUBMISSIONS, list(rows.values())), (COMPANIES, company_rows(tickers, feeds))):
-        result = overwrite_table(store, spec, pa.Table.from_pylist(data, schema=spec.schema))
-        yield publish(store, spec, result, feeds=len(feeds), problems="\n".join(problems) or "none")
+        yield publish(store, spec, data, feeds=len(feeds), problems="\n".join(problems) or "none")

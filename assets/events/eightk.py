@@ -7,7 +7,6 @@ from typing import Any
 
 import dagster as dg
 import msgspec
-import pyarrow as pa
 
 from assets.checks import table_check_specs
 from assets.inputs import quarter_filings
@@ -17,7 +16,7 @@ from assets.publish import publish, table_asset
 from assets.resources import LakeResource
 from edgar.errors import EdgarError
 from edgar.events import EightK, PressRelease, is_earnings_release, parse_8k, parse_press_release
-from lake.delta import read_table, write_partition
+from lake.delta import read_table
 from lake.storage import Lake
 from lake.tables import COMPANIES, EARNINGS, EIGHTK_ITEMS, FILING_QUARTER, NEWS, PRESS_RELEASES
 
@@ -286,17 +285,11 @@ def eightk_events(context: dg.AssetExecutionContext, lake: LakeResource) -> Iter
             rows[name].extend(found)
         progress.step()
     for spec in _TABLES:
-        result = write_partition(
-            store,
-            spec,
-            pa.Table.from_pylist(rows[spec.name], schema=spec.schema),
-            partitions={FILING_QUARTER: quarters},
-        )
         yield publish(
             store,
             spec,
-            result,
+            rows[spec.name],
+            quarters=quarters,
             filings=len(wanted),
-            rows_in_run_quarters=len(rows[spec.name]),
             errors="\n".join(errors) or "none",
         )

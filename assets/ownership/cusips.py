@@ -1,15 +1,15 @@
 """CUSIPs of the 13F tables -> ``cusip_map`` (issuer CIK and ticker, source and confidence)."""
 
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 
 from assets.checks import table_check_specs
 from assets.publish import publish
 from assets.resources import LakeResource
 from edgar.thirteenf.cusips import map_cusips, parse_overrides
-from lake.delta import overwrite_table, read_table
+from lake.delta import read_table
 from lake.tables import COMPANIES, CUSIP_MAP, INSTITUTIONAL_HOLDINGS
 
 
@@ -39,11 +39,10 @@ def cusip_map(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Mater
         overrides,
     )
     rows = [{f: getattr(m, f) for f in m.__struct_fields__} for m in mappings]
-    result = overwrite_table(store, CUSIP_MAP, pa.Table.from_pylist(rows, schema=CUSIP_MAP.schema))
-    by_source: dict[str, int] = {}
+    by_source: dict[str, Any] = {}
     for m in mappings:
         by_source[m.source] = by_source.get(m.source, 0) + 1
     context.log.info(f"cusip_map: {by_source}")
     return publish(
-        store, CUSIP_MAP, result, overrides=len(overrides), **{f"cusips_{k}": v for k, v in by_source.items()}
+        store, CUSIP_MAP, rows, overrides=len(overrides), **{f"cusips_{k}": v for k, v in by_source.items()}
     )

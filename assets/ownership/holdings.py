@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 
 from assets.checks import table_check_specs
 from assets.inputs import quarter_filings
@@ -14,7 +13,6 @@ from assets.publish import publish, table_asset
 from assets.resources import LakeResource
 from edgar.errors import EdgarError
 from edgar.thirteenf import Filing13F, parse_13f, value_usd
-from lake.delta import write_partition
 from lake.storage import Lake
 from lake.tables import FILING_QUARTER, INSTITUTIONAL_HOLDINGS, THIRTEENF_FILINGS
 
@@ -149,17 +147,13 @@ def institutional_holdings(context: dg.AssetExecutionContext, lake: LakeResource
         if parsed is not None:
             holdings.extend(holding_rows(parsed, filing))
         progress.step()
-    partitions = {FILING_QUARTER: quarters}
     mismatched = [s["filing_id"] for s in statuses if s["mismatches"]]
     for spec, rows in ((INSTITUTIONAL_HOLDINGS, holdings), (THIRTEENF_FILINGS, statuses)):
-        result = write_partition(
-            store, spec, pa.Table.from_pylist(rows, schema=spec.schema), partitions=partitions
-        )
         yield publish(
             store,
             spec,
-            result,
+            rows,
+            quarters=quarters,
             filings=len(wanted),
-            rows_in_run_quarters=len(rows),
             unreconciled="\n".join(mismatched) or "none",
         )

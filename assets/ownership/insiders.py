@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 
 from assets.checks import table_check_specs
 from assets.inputs import quarter_filings
@@ -15,7 +14,6 @@ from assets.resources import LakeResource
 from edgar.errors import EdgarError
 from edgar.ownership import InsiderTrade, parse_ownership
 from edgar.ownership import insider_trades as trades_of
-from lake.delta import write_partition
 from lake.storage import Lake
 from lake.tables import FILING_QUARTER, INSIDER_TRADES
 
@@ -92,17 +90,11 @@ def insider_trades(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.
             context.log.warning(f"insider trades of {filing['filing_id']} skipped: {exc}")
         progress.step()
     unique = {r["row_id"]: r for r in rows}
-    result = write_partition(
-        store,
-        INSIDER_TRADES,
-        pa.Table.from_pylist(list(unique.values()), schema=INSIDER_TRADES.schema),
-        partitions={FILING_QUARTER: quarters},
-    )
     return publish(
         store,
         INSIDER_TRADES,
-        result,
+        list(unique.values()),
+        quarters=quarters,
         filings=len(wanted),
-        rows_in_run_quarters=len(unique),
         skipped="\n".join(skipped) or "none",
     )

@@ -16,7 +16,6 @@ from typing import Any
 
 import dagster as dg
 import msgspec
-import pyarrow as pa
 
 from assets.checks import table_check_specs
 from assets.publish import publish
@@ -33,7 +32,7 @@ from edgar.signals import (
     late_filing,
     restatement_signals,
 )
-from lake.delta import overwrite_table, read_table
+from lake.delta import read_table
 from lake.storage import Lake
 from lake.tables import (
     COMPANIES,
@@ -219,5 +218,4 @@ def signals(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Materia
     store = lake.lake()
     rows, metadata = compute_signals(store)
     context.log.info(f"signals: {len(rows)} ({metadata})")
-    result = overwrite_table(store, SIGNALS, pa.Table.from_pylist(rows, schema=SIGNALS.schema))
-    return publish(store, SIGNALS, result, **metadata)
+    return publish(store, SIGNALS, rows, **metadata)

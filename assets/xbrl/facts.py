@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
@@ -25,7 +24,7 @@ from edgar.source import EdgarSource
 from edgar.xbrl import parse_facts
 from edgar.xbrl.crosscheck import compare_companyfacts
 from edgar.xbrl.model import Fact
-from lake.delta import read_table, write_partition
+from lake.delta import read_table
 from lake.storage import Lake
 from lake.tables import FACTS, FILING_QUARTER, XBRL_FILINGS
 
@@ -214,21 +213,17 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
         statuses.append(status)
         facts.extend(rows)
         progress.step(nbytes=doc["size"] if doc else 0)
-    partitions = {FILING_QUARTER: quarters}
     compared = sum(s["sec_compared"] or 0 for s in statuses)
     equal = sum(s["sec_equal"] or 0 for s in statuses)
     problems = (
         "\n".join(f"{s['filing_id']}: {s['status']}: {s['error']}" for s in statuses if s["error"]) or "none"
     )
     for spec, rows in ((FACTS, facts), (XBRL_FILINGS, statuses)):
-        result = write_partition(
-            store, spec, pa.Table.from_pylist(rows, schema=spec.schema), partitions=partitions
-        )
         yield publish(
             store,
             spec,
-            result,
-            rows_in_run_quarters=len(rows),
+            rows,
+            quarters=quarters,
             filings=len(statuses),
             sec_facts_compared=compared,
             sec_facts_equal=equal,

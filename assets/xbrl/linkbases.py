@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 
 from assets.checks import table_check_specs
 from assets.inputs import quarter_filings
@@ -19,7 +18,6 @@ from assets.publish import publish, table_asset
 from assets.resources import LakeResource
 from edgar.errors import EdgarError
 from edgar.xbrl.linkbase import parse_calculation, parse_labels, parse_presentation
-from lake.delta import write_partition
 from lake.storage import Lake
 from lake.tables import CONCEPT_LABELS, FILING_QUARTER, LINKBASE_ARCS
 
@@ -173,7 +171,6 @@ def xbrl_linkbases(context: dg.AssetExecutionContext, lake: LakeResource) -> Ite
         duplicate_labels += result.duplicate_labels
         duplicate_arcs += result.duplicate_arcs
         progress.step(nbytes=sum(d["size"] or 0 for _, d in linkbase_documents(filing_docs)))
-    partitions = {FILING_QUARTER: quarters}
     metadata = {
         "filings": len(wanted),
         "linkbase_errors": "\n".join(errors) or "none",
@@ -183,9 +180,4 @@ def xbrl_linkbases(context: dg.AssetExecutionContext, lake: LakeResource) -> Ite
         (CONCEPT_LABELS, labels, duplicate_labels),
         (LINKBASE_ARCS, arcs, duplicate_arcs),
     ):
-        written = write_partition(
-            store, spec, pa.Table.from_pylist(rows, schema=spec.schema), partitions=partitions
-        )
-        yield publish(
-            store, spec, written, rows_in_run_quarters=len(rows), duplicates_dropped=duplicates, **metadata
-        )
+        yield publish(store, spec, rows, quarters=quarters, duplicates_dropped=duplicates, **metadata)

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
 
 from assets.checks import table_check_specs
 from assets.progress import Progress
@@ -24,7 +23,7 @@ from edgar.statements.rows import prepare, statement_rows
 from edgar.statements.standardize import standardize
 from edgar.statements.versions import restatements
 from edgar.xbrl.model import Fact
-from lake.delta import overwrite_table, read_table
+from lake.delta import read_table
 from lake.registry import TableSpec
 from lake.tables import (
     BALANCE_SHEETS,
@@ -199,5 +198,4 @@ def financial_statements(context: dg.AssetExecutionContext, lake: LakeResource) 
     outputs += [(STATEMENT_VALUES, value_rows(reported)), (RESTATEMENTS, restatement_rows(reported))]
     progress.step()
     for spec, rows in outputs:
-        result = overwrite_table(store, spec, pa.Table.from_pylist(rows, schema=spec.schema))
-        yield publish(store, spec, result, filings=len(filings), companies=len({f["cik"] for f in filings}))
+        yield publish(store, spec, rows, filings=len(filings), companies=len({f["cik"] for f in filings}))

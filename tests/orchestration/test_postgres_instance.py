@@ -125,7 +125,7 @@ def test_build_run_and_materializations_are_stored_in_postgres(
         materialization = event.asset_materialization
         assert materialization is not None
         assert materialization.partition == "2023-10-01"
-        assert materialization.metadata["rows_in_run_quarters"] == dg.IntMetadataValue(4)
+        assert materialization.metadata["rows_written"] == dg.IntMetadataValue(4)
         assert materialization.metadata["filing_errors"] == dg.TextMetadataValue("none")
         # ... stored as rows of PostgreSQL's event log
         stored = _query(
