@@ -612,15 +612,7 @@ CUSIP_MAP = register(
 # --- Events: 8-K current reports (assets/events) -------------------------------------------------------------
 
 #: The filing an 8-K row comes from: identity, filer name and when it became public (null when unknown).
-_EIGHTK_STAMP = [
-    pa.field("filing_id", pa.string(), nullable=False),
-    pa.field("accession", pa.string()),
-    pa.field("cik", pa.int64()),
-    pa.field("company_name", pa.string()),
-    pa.field("form", pa.string()),
-    pa.field("filing_date", pa.date32()),
-    pa.field("acceptance_utc", _UTC),
-]
+_EIGHTK_STAMP = [*_FILING_STAMP[:3], pa.field("company_name", pa.string()), *_FILING_STAMP[3:]]
 
 EIGHTK_ITEMS = register(
     TableSpec(

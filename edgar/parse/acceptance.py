@@ -269,25 +269,15 @@ def resolve_feed_acceptance(
     out: list[AcceptanceTime] = []
     for row in rows:
         naive = parse_json_naive(row.acceptance_raw)
-        if naive is None:
+        if naive is None or _placeholder(naive):
+            why = "is not a date-time" if naive is None else "is a date-only placeholder (00:00:00)"
             out.append(
                 AcceptanceTime(
                     accession=row.accession,
                     acceptance_utc=None,
                     basis=basis,
                     ambiguous=verdict.ambiguous,
-                    note=f"acceptanceDateTime {row.acceptance_raw!r} is not a date-time",
-                )
-            )
-            continue
-        if _placeholder(naive):
-            out.append(
-                AcceptanceTime(
-                    accession=row.accession,
-                    acceptance_utc=None,
-                    basis=basis,
-                    ambiguous=verdict.ambiguous,
-                    note=f"acceptanceDateTime {row.acceptance_raw!r} is a date-only placeholder (00:00:00)",
+                    note=f"acceptanceDateTime {row.acceptance_raw!r} {why}",
                 )
             )
             continue

@@ -181,6 +181,15 @@ def parse_labels(data: bytes, source: str) -> dict[str, dict[str, str]]:
     return out
 
 
+def _arc_pairs(root: Any, link_name: str, arc_name: str) -> Iterator[tuple[str, str, str, Any]]:
+    """``(role, parent concept, child concept, arc element)`` for every arc of the named extended links."""
+    for link in _links(root, link_name, arc_name):
+        for arc in link.arcs:
+            for parent in link.locs.get(arc.get(_FROM) or "", ()):
+                for child in link.locs.get(arc.get(_TO) or "", ()):
+                    yield link.role, parent, child, arc
+
+
 def parse_calculation(data: bytes, source: str) -> list[CalcArc]:
     """Read a calculation linkbase.
 
@@ -194,23 +203,16 @@ def parse_calculation(data: bytes, source: str) -> list[CalcArc]:
     Raises:
         ParseError: The document is not well-formed XML.
     """
-    root = _root(data, source)
-    out: list[CalcArc] = []
-    for link in _links(root, "calculationLink", "calculationArc"):
-        role, locs = link.role, link.locs
-        for arc in link.arcs:
-            for parent in locs.get(arc.get(_FROM) or "", ()):
-                for child in locs.get(arc.get(_TO) or "", ()):
-                    out.append(
-                        CalcArc(
-                            role=role,
-                            parent=parent,
-                            child=child,
-                            weight=_float(arc.get("weight"), 1.0),
-                            order=_float(arc.get("order"), 1.0),
-                        )
-                    )
-    return out
+    return [
+        CalcArc(
+            role=role,
+            parent=parent,
+            child=child,
+            weight=_float(arc.get("weight"), 1.0),
+            order=_float(arc.get("order"), 1.0),
+        )
+        for role, parent, child, arc in _arc_pairs(_root(data, source), "calculationLink", "calculationArc")
+    ]
 
 
 def parse_presentation(data: bytes, source: str) -> list[PresArc]:
@@ -226,20 +228,13 @@ def parse_presentation(data: bytes, source: str) -> list[PresArc]:
     Raises:
         ParseError: The document is not well-formed XML.
     """
-    root = _root(data, source)
-    out: list[PresArc] = []
-    for link in _links(root, "presentationLink", "presentationArc"):
-        role, locs = link.role, link.locs
-        for arc in link.arcs:
-            for parent in locs.get(arc.get(_FROM) or "", ()):
-                for child in locs.get(arc.get(_TO) or "", ()):
-                    out.append(
-                        PresArc(
-                            role=role,
-                            parent=parent,
-                            child=child,
-                            order=_float(arc.get("order"), 1.0),
-                            preferred_label=arc.get("preferredLabel"),
-                        )
-                    )
-    return out
+    return [
+        PresArc(
+            role=role,
+            parent=parent,
+            child=child,
+            order=_float(arc.get("order"), 1.0),
+            preferred_label=arc.get("preferredLabel"),
+        )
+        for role, parent, child, arc in _arc_pairs(_root(data, source), "presentationLink", "presentationArc")
+    ]
