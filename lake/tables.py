@@ -734,3 +734,57 @@ SIGNALS = register(
         description="Point-in-time signals (late filings, restatements, abnormal 13F flows, insider clusters; definitions in edgar.signals.definitions): score and confidence 0-1, details JSON, as_of = acceptance time of the triggering filing (its filing date at 00:00 UTC when unknown).",
     )
 )
+
+#: Partition column of the daily price table: the calendar year of the bar.
+PRICE_YEAR = "year"
+
+PRICES = register(
+    TableSpec(
+        name="prices",
+        layer="silver",
+        schema=pa.schema(
+            [
+                pa.field("ticker", pa.string(), nullable=False),
+                pa.field("date", pa.date32(), nullable=False),
+                pa.field("open", pa.float64()),
+                pa.field("high", pa.float64()),
+                pa.field("low", pa.float64()),
+                pa.field("close", pa.float64()),
+                pa.field("adj_close", pa.float64()),
+                pa.field("volume", pa.int64()),
+                pa.field("split_factor", pa.float64()),
+                pa.field("adjustment", pa.string()),
+                pa.field("source", pa.string()),
+                pa.field(PRICE_YEAR, pa.int32(), nullable=False),
+            ]
+        ),
+        partition_by=(PRICE_YEAR,),
+        primary_key=("ticker", "date"),
+        description=(
+            "Daily OHLCV bars as the provider delivers them (rows sorted by ticker, date within a year partition); "
+            "'adjustment' says whether open/high/low/close/volume are split-adjusted (and as of when) or raw; "
+            "split_factor multiplies a raw share count of that date into the series' units."
+        ),
+    )
+)
+
+SPLITS = register(
+    TableSpec(
+        name="splits",
+        layer="silver",
+        schema=pa.schema(
+            [
+                pa.field("ticker", pa.string(), nullable=False),
+                pa.field("ex_date", pa.date32(), nullable=False),
+                pa.field("cik", pa.int64()),
+                pa.field("ratio", pa.float64(), nullable=False),
+                pa.field("source", pa.string()),
+                pa.field("accession", pa.string()),
+                pa.field("note", pa.string()),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("ticker", "ex_date"),
+        description="Stock splits: new shares per old share from its ex-date (4.0 for a 4-for-1), from filings' split facts or the override file.",
+    )
+)
