@@ -79,6 +79,65 @@ SETTINGS: dict[str, Setting] = {
         "./infra/cusip_overrides.csv",
         "CSV (cusip,ticker,cik,note) of CUSIP -> issuer mappings that win over name matching; extend it freely.",
     ),
+    "prices_provider": Setting(
+        "PRICES_PROVIDER",
+        "folder",
+        "Where daily prices come from: folder = CSV/Parquet files <TICKER>.csv|.parquet in PRICES_DIR; http = the JSON provider at PRICES_HTTP_URL.",
+    ),
+    "prices_dir": Setting(
+        "PRICES_DIR", "", "Folder of price files for PRICES_PROVIDER=folder; empty = AIHF_SHARED_DIR/prices."
+    ),
+    "prices_http_url": Setting(
+        "PRICES_HTTP_URL", "", "Base URL of the HTTP price provider (PRICES_PROVIDER=http)."
+    ),
+    "prices_api_key": Setting("PRICES_API_KEY", "", "API key sent to the HTTP price provider."),
+    "splits_overrides": Setting(
+        "SPLITS_OVERRIDES",
+        "./infra/splits_overrides.csv",
+        "CSV (ticker,ex_date,ratio,note) of stock splits that complete or win over the splits found in filings.",
+    ),
+    "api_host": Setting("API_HOST", "127.0.0.1", "Interface the API server listens on (make api)."),
+    "api_port": Setting("API_PORT", "8000", "Port of the API server."),
+    "api_workers": Setting("API_WORKERS", "2", "Worker processes of the API server."),
+    "api_public_url": Setting(
+        "API_PUBLIC_URL",
+        "",
+        "Public base URL used in next_page_url links; empty = http://API_HOST:API_PORT.",
+    ),
+    "auth": Setting(
+        "AIHF_AUTH",
+        "on",
+        "on = every API request needs a key; off = single-user laptop mode (any or no key, usage counted as anonymous).",
+    ),
+    "pg_url": Setting(
+        "AIHF_PG_URL",
+        "postgresql://postgres@127.0.0.1:5432/aihf",
+        "PostgreSQL of accounts, keys, usage and the order store (created and migrated on first use).",
+    ),
+    "redis_url": Setting("REDIS_URL", "redis://127.0.0.1:6379/0", "Redis for rate limits and locks."),
+    "jwt_secret": Setting(
+        "JWT_SECRET", "", "HMAC secret of the API's JWTs; empty = JWT sign-in disabled (API keys only)."
+    ),
+    "stripe_api_key": Setting("STRIPE_API_KEY", "", "Stripe secret key (billing); empty = billing off."),
+    "stripe_webhook_secret": Setting(
+        "STRIPE_WEBHOOK_SECRET", "", "Stripe webhook signing secret; webhooks are refused while it is empty."
+    ),
+    "ibkr_host": Setting("IBKR_HOST", "127.0.0.1", "TWS / IB Gateway host."),
+    "ibkr_port": Setting(
+        "IBKR_PORT", "7497", "TWS / IB Gateway port (7497 = TWS paper, 4002 = Gateway paper)."
+    ),
+    "ibkr_client_id": Setting("IBKR_CLIENT_ID", "17", "API client id of the rebalancer's IBKR connection."),
+    "ibkr_account": Setting(
+        "IBKR_ACCOUNT", "", "IBKR account the rebalancer trades (required for paper and live)."
+    ),
+    "trading_mode": Setting(
+        "TRADING_MODE",
+        "dry-run",
+        "dry-run (orders computed and checked, never sent) | paper (paper broker or IBKR paper account) | live.",
+    ),
+    "trading_kill_switch": Setting(
+        "TRADING_KILL_SWITCH", "off", "on = no order is placed by anything, whatever the mode."
+    ),
     "dagster_home": Setting(
         "DAGSTER_HOME", "./.dagster_home", "Dagster instance folder (run history, schedules, event log)."
     ),
@@ -107,6 +166,16 @@ def _read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+def _switch(env: str, value: str) -> bool:
+    """Read an on/off setting (also true/false, 1/0, yes/no)."""
+    lowered = value.strip().lower()
+    if lowered in ("on", "true", "1", "yes"):
+        return True
+    if lowered in ("off", "false", "0", "no", ""):
+        return False
+    raise ValueError(f"{env} must be on or off, not {value!r}")
+
+
 def _resolve_local(value: str) -> str:
     """Resolve a relative local path against the project root; leave URIs alone."""
     if "://" in value:
@@ -132,6 +201,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     edgar_forms: tuple[str, ...]
     edgar_ciks: tuple[int, ...]
     cusip_overrides: str
+    prices_provider: Literal["folder", "http"]
+    prices_dir: str
+    prices_http_url: str
+    prices_api_key: str
+    splits_overrides: str
+    api_host: str
+    api_port: int
+    api_workers: int
+    api_public_url: str
+    auth: bool
+    pg_url: str
+    redis_url: str
+    jwt_secret: str
+    stripe_api_key: str
+    stripe_webhook_secret: str
+    ibkr_host: str
+    ibkr_port: int
+    ibkr_client_id: int
+    ibkr_account: str
+    trading_mode: Literal["dry-run", "paper", "live"]
+    trading_kill_switch: bool
     dagster_home: str
     dagster_pg_url: str
 
@@ -153,6 +243,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "lake_uri": _resolve_local(raw["lake_uri"]).rstrip("/"),
                 "dagster_home": _resolve_local(raw["dagster_home"]),
                 "cusip_overrides": _resolve_local(raw["cusip_overrides"]),
+                "splits_overrides": _resolve_local(raw["splits_overrides"]),
+                "prices_dir": _resolve_local(raw["prices_dir"] or str(Path(raw["shared_dir"]) / "prices")),
+                "api_port": int(raw["api_port"]),
+                "api_workers": int(raw["api_workers"]),
+                "ibkr_port": int(raw["ibkr_port"]),
+                "ibkr_client_id": int(raw["ibkr_client_id"]),
+                "auth": _switch("AIHF_AUTH", raw["auth"]),
+                "trading_kill_switch": _switch("TRADING_KILL_SWITCH", raw["trading_kill_switch"]),
                 "sec_max_rps": float(raw["sec_max_rps"]),
                 "sec_max_retries": int(raw["sec_max_retries"]),
                 "sec_timeout_s": float(raw["sec_timeout_s"]),
@@ -161,6 +259,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             }
         except ValueError as exc:
             raise ValueError(f"bad setting value: {exc} (see `python -m lake.settings`)") from exc
+        for field, choices in (
+            ("prices_provider", ("folder", "http")),
+            ("trading_mode", ("dry-run", "paper", "live")),
+        ):
+            if values[field] not in choices:
+                raise ValueError(
+                    f"{SETTINGS[field].env} must be one of {', '.join(choices)}, not {values[field]!r}"
+                )
         if values["edgar_source"] not in ("offline", "live"):
             raise ValueError(f"EDGAR_SOURCE must be 'offline' or 'live', not {values['edgar_source']!r}")
         if not 0 < values["sec_max_rps"] <= 10:
@@ -168,6 +274,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 f"SEC_MAX_RPS must be in (0, 10] (SEC fair-access rule), not {values['sec_max_rps']}"
             )
         return msgspec.convert(values, cls)
+
+    @property
+    def public_url(self) -> str:
+        """Base URL of the API as clients see it (``API_PUBLIC_URL`` or ``http://API_HOST:API_PORT``)."""
+        return (self.api_public_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
 
     @property
     def edgar_mirror(self) -> Path:
@@ -196,5 +307,32 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
+def env_example() -> str:
+    """The text of ``.env.example``: every setting, commented out at its default, with its meaning."""
+    lines = [
+        "# AIHF settings (copy to .env and uncomment what you change; see README, Settings).",
+        '# Live SEC instead of the offline mirror: EDGAR_SOURCE=live plus SEC_USER_AGENT="Your Name you@example.com".',
+    ]
+    for spec in SETTINGS.values():
+        lines += ["", f"# {spec.meaning}", f"# {spec.env}={spec.default}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_docs() -> None:
+    """Rewrite the README's settings table and ``.env.example`` from :data:`SETTINGS`."""
+    readme = PROJECT_ROOT / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- settings-table:start -->", "<!-- settings-table:end -->"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    readme.write_text(f"{head}{start}\n{settings_table()}\n{end}{tail}", encoding="utf-8")
+    (PROJECT_ROOT / ".env.example").write_text(env_example(), encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(settings_table())
+    import sys
+
+    if sys.argv[1:] == ["--write"]:
+        write_docs()
+    else:
+        print(settings_table())
