@@ -250,6 +250,29 @@ FACTS = register(
     )
 )
 
+FACT_FOOTNOTES = register(
+    TableSpec(
+        name="fact_footnotes",
+        layer="silver",
+        schema=pa.schema(
+            [
+                *_FILING_STAMP,
+                pa.field("fact_key", pa.string(), nullable=False),
+                pa.field("concept", pa.string()),
+                pa.field("footnote_id", pa.string(), nullable=False),
+                pa.field("footnote", pa.string()),
+                pa.field("role", pa.string()),
+                pa.field("lang", pa.string()),
+                pa.field("arc_order", pa.float64()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id", "fact_key", "footnote_id"),
+        description="Footnotes the filer attached to facts (instance footnoteLink, inline ix:footnote): join to facts on filing_id and fact_key.",
+    )
+)
+
 XBRL_FILINGS = register(
     TableSpec(
         name="xbrl_filings",

@@ -1,4 +1,4 @@
-"""XBRL facts of every filing -> ``facts`` and ``xbrl_filings`` (per filing quarter).
+"""XBRL facts of every filing -> ``facts``, ``fact_footnotes`` and ``xbrl_filings`` (per filing quarter).
 
 Facts are read from the documents stored in the lake (``raw_documents``), not from the source: the lake is the
 record. Each filing's XBRL document is parsed once; a filing whose document (sha256) and parser version are
@@ -23,13 +23,14 @@ from edgar.errors import DocumentNotFound, EdgarError
 from edgar.source import EdgarSource
 from edgar.xbrl import parse_facts
 from edgar.xbrl.crosscheck import compare_companyfacts
+from edgar.xbrl.factset import FactSet
 from edgar.xbrl.model import Fact
 from lake.delta import read_table
 from lake.storage import Lake
-from lake.tables import FACTS, FILING_QUARTER, XBRL_FILINGS
+from lake.tables import FACT_FOOTNOTES, FACTS, FILING_QUARTER, XBRL_FILINGS
 
 #: Bump when the fact parsers change what they extract: every filing is then parsed again.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 _XBRL_KINDS = ("xbrl-instance", "inline-xbrl")
 _PERIODIC = ("10-K", "10-Q", "10-K/A", "10-Q/A", "10-KT", "20-F", "40-F")
 
@@ -97,6 +98,30 @@ def fact_rows(filing: dict[str, Any], document: str, facts: Iterable[Fact]) -> l
     return list(rows.values())
 
 
+def footnote_rows(filing: dict[str, Any], parsed: FactSet) -> list[dict[str, Any]]:
+    """Rows of ``fact_footnotes`` for one filing: each footnote with the key of the fact it is attached to."""
+    stamp = {k: filing[k] for k in ("filing_id", "accession", "cik", "form", "filing_date", "acceptance_utc")}
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for note in parsed.footnotes:
+        fact = parsed.facts[note.fact_index]
+        key = fact_key(fact)
+        rows.setdefault(
+            (key, note.footnote_id),
+            {
+                **stamp,
+                "fact_key": key,
+                "concept": fact.concept,
+                "footnote_id": note.footnote_id,
+                "footnote": note.text,
+                "role": note.role,
+                "lang": note.lang,
+                "arc_order": note.order,
+                FILING_QUARTER: filing[FILING_QUARTER],
+            },
+        )
+    return list(rows.values())
+
+
 class _CompanyFacts:
     """The SEC's companyfacts JSON per CIK, fetched at most once per run (None when the source has none)."""
 
@@ -115,8 +140,8 @@ class _CompanyFacts:
 
 def extract_filing(
     store: Lake, filing: dict[str, Any], docs: list[dict[str, Any]], companyfacts: _CompanyFacts
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Parse one filing's XBRL document: its ``xbrl_filings`` status row and its ``facts`` rows."""
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Parse one filing's XBRL document: its ``xbrl_filings`` status row, ``facts`` and ``fact_footnotes`` rows."""
     doc = pick_document(docs)
     stamp = {k: filing[k] for k in ("filing_id", "accession", "cik", "form", "filing_date", "acceptance_utc")}
     status: dict[str, Any] = {
@@ -134,7 +159,7 @@ def extract_filing(
     }
     if doc is None:
         status["error"] = "the filing has no XBRL instance or inline XBRL document"
-        return status, []
+        return status, [], []
     failures: list[str] = []
     parsed = None
     for candidate in xbrl_documents(docs):
@@ -146,7 +171,7 @@ def extract_filing(
         doc = candidate
         break
     if parsed is None:
-        return {**status, "status": "error", "error": "; ".join(failures)}, []
+        return {**status, "status": "error", "error": "; ".join(failures)}, [], []
     status.update(document=doc["name"], document_kind=doc["kind"])
     rows = fact_rows(filing, doc["name"], parsed.facts)
     warnings = [f"skipped unreadable XBRL document: {f}" for f in failures] + list(parsed.warnings)
@@ -158,23 +183,30 @@ def extract_filing(
         agreement = compare_companyfacts(reference, filing["accession"], parsed.facts)
         if agreement.compared:
             status.update(sec_compared=agreement.compared, sec_equal=agreement.equal)
-    return status, rows
+    return status, rows, footnote_rows(filing, parsed)
 
 
 @dg.multi_asset(
     specs=[
         table_asset(FACTS, group="xbrl", code_version=PARSER_VERSION, deps=["raw_documents", "filings"]),
         table_asset(
+            FACT_FOOTNOTES, group="xbrl", code_version=PARSER_VERSION, deps=["raw_documents", "filings"]
+        ),
+        table_asset(
             XBRL_FILINGS, group="xbrl", code_version=PARSER_VERSION, deps=["raw_documents", "filings"]
         ),
     ],
-    check_specs=[*table_check_specs(FACTS), *table_check_specs(XBRL_FILINGS)],
+    check_specs=[
+        *table_check_specs(FACTS),
+        *table_check_specs(FACT_FOOTNOTES),
+        *table_check_specs(XBRL_FILINGS),
+    ],
     partitions_def=filing_quarters,
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool="sec_api",  # fetches the SEC's companyfacts for the cross-check
 )
 def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource) -> Iterable[Any]:
-    """Every XBRL fact of the run's filings, and one extraction status row per filing.
+    """Every XBRL fact of the run's filings, the footnotes attached to them, and one status row per filing.
 
     A malformed or truncated document, or an HTML file without inline XBRL, is an ``error``/``empty`` status
     row for that filing with the reason; the other filings are extracted; rows of other quarters are untouched.
@@ -186,9 +218,11 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
     filings, docs = quarter_filings(store, quarters)
     previous = {r["filing_id"]: r for r in read_table(store, XBRL_FILINGS, filters=in_quarters).to_pylist()}
     old_facts: dict[str, list[dict[str, Any]]] = {}
+    old_notes: dict[str, list[dict[str, Any]]] = {}
     companyfacts = _CompanyFacts(edgar.open())
     statuses: list[dict[str, Any]] = []
     facts: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     wanted = [f for f in filings if f["form"] in _PERIODIC or pick_document(docs.get(f["filing_id"], []))]
     progress = Progress("xbrl filings", len(wanted), context.log.info)
     for filing in wanted:
@@ -203,22 +237,26 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
             if not old_facts:
                 for row in read_table(store, FACTS, filters=in_quarters).to_pylist():
                     old_facts.setdefault(row["filing_id"], []).append(row)
+                for row in read_table(store, FACT_FOOTNOTES, filters=in_quarters).to_pylist():
+                    old_notes.setdefault(row["filing_id"], []).append(row)
             statuses.append(old)
             facts.extend(old_facts.get(filing["filing_id"], []))
+            notes.extend(old_notes.get(filing["filing_id"], []))
             progress.step()
             continue
-        status, rows = extract_filing(store, filing, filing_docs, companyfacts)
+        status, rows, filing_notes = extract_filing(store, filing, filing_docs, companyfacts)
         if status["status"] != "ok":
             context.log.warning(f"{filing['filing_id']}: {status['status']}: {status['error']}")
         statuses.append(status)
         facts.extend(rows)
+        notes.extend(filing_notes)
         progress.step(nbytes=doc["size"] if doc else 0)
     compared = sum(s["sec_compared"] or 0 for s in statuses)
     equal = sum(s["sec_equal"] or 0 for s in statuses)
     problems = (
         "\n".join(f"{s['filing_id']}: {s['status']}: {s['error']}" for s in statuses if s["error"]) or "none"
     )
-    for spec, rows in ((FACTS, facts), (XBRL_FILINGS, statuses)):
+    for spec, rows in ((FACTS, facts), (FACT_FOOTNOTES, notes), (XBRL_FILINGS, statuses)):
         yield publish(
             store,
             spec,

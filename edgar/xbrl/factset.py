@@ -10,7 +10,7 @@ import msgspec
 from edgar.errors import ParseError
 from edgar.parse.ixt import canonical_number
 from edgar.xbrl.contexts import Context
-from edgar.xbrl.model import Fact
+from edgar.xbrl.model import Fact, FactFootnote
 
 DocumentKind = Literal["xbrl-instance", "inline-xbrl"]
 
@@ -25,6 +25,7 @@ class FactSet(msgspec.Struct, kw_only=True):
         n_contexts: Number of contexts defined.
         n_units: Number of units defined.
         n_elements: Number of fact elements read before deduplication.
+        footnotes: Footnotes attached to facts (one per fact and footnote).
         warnings: What could not be read or looked wrong (unparsable values, conflicting duplicates...).
     """
 
@@ -34,6 +35,7 @@ class FactSet(msgspec.Struct, kw_only=True):
     n_contexts: int = 0
     n_units: int = 0
     n_elements: int = 0
+    footnotes: list[FactFootnote] = msgspec.field(default_factory=list)
     warnings: list[str] = msgspec.field(default_factory=list)
 
     def dei(self, name: str) -> str | None:
@@ -95,6 +97,63 @@ def parse_decimals(raw: str | None) -> int | None:
 #: numeric, decimals, precision, is_nil, element id, line)
 RawFact = tuple[str, str, str | None, str | None, bool, int | None, int | None, bool, str | None, int | None]
 
+#: a footnote as read: id, text, role, lang
+RawFootnote = tuple[str, str, str | None, str | None]
+#: a fact-footnote link as read: fact element id, footnote id, order
+RawLink = tuple[str, str, float | None]
+
+FACT_FOOTNOTE_ARCROLE = "http://www.xbrl.org/2003/arcrole/fact-footnote"
+
+
+def parse_order(raw: str | None) -> float | None:
+    """The ``order`` attribute of an arc or relationship as a number (``None`` when absent or unreadable)."""
+    if raw is None:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        return None
+
+
+def attach_footnotes(
+    fact_index: dict[str, int],
+    footnotes: dict[str, RawFootnote],
+    links: list[RawLink],
+    warnings: list[str],
+) -> list[FactFootnote]:
+    """Resolve fact-footnote links into :class:`FactFootnote` rows (one per fact and footnote).
+
+    Args:
+        fact_index: Fact element id -> position of its (kept) fact in the FactSet.
+        footnotes: Footnote id -> (id, text, role, lang).
+        links: (fact element id, footnote id, order) in document order.
+        warnings: Links to an unknown fact or footnote are counted here.
+
+    Returns:
+        The footnotes in link order, duplicates (same fact and footnote) dropped.
+    """
+    out: list[FactFootnote] = []
+    seen: set[tuple[int, str]] = set()
+    dangling = 0
+    for fact_id, footnote_id, order in links:
+        index = fact_index.get(fact_id)
+        note = footnotes.get(footnote_id)
+        if index is None or note is None:
+            dangling += 1
+            continue
+        if (index, footnote_id) in seen:
+            continue
+        seen.add((index, footnote_id))
+        _, text, role, lang = note
+        out.append(
+            FactFootnote(
+                fact_index=index, footnote_id=footnote_id, text=text, role=role, lang=lang, order=order
+            )
+        )
+    if dangling:
+        warnings.append(f"{dangling} footnote link(s) point to a missing fact or footnote")
+    return out
+
 
 def _consistent(values: list[tuple[str | None, int | None]]) -> bool:
     """Numeric duplicates that differ only by rounding: equal once rounded to the coarsest ``decimals``."""
@@ -116,6 +175,8 @@ def assemble(
     contexts: dict[str, Context],
     units: dict[str, str],
     warnings: list[str],
+    footnotes: dict[str, RawFootnote] | None = None,
+    links: list[RawLink] | None = None,
 ) -> FactSet:
     """Resolve contexts and units, drop identical duplicates, keep and report conflicting ones.
 
@@ -131,6 +192,8 @@ def assemble(
         contexts: Context id -> context.
         units: Unit id -> measure string.
         warnings: Warnings gathered while reading; more are appended.
+        footnotes: Footnotes of the document by id (see :func:`attach_footnotes`).
+        links: Fact-footnote links of the document.
 
     Returns:
         The :class:`FactSet`.
@@ -139,6 +202,8 @@ def assemble(
         ParseError: A fact refers to a context or unit that the document does not define.
     """
     facts: list[Fact] = []
+    index_of: dict[tuple[object, ...], int] = {}  # aspect + value -> position of the kept fact
+    id_index: dict[str, int] = {}  # fact element id -> position of its kept fact
     first_value: dict[tuple[object, ...], str | None] = {}
     extra: dict[tuple[object, ...], list[str | None]] = {}
     for concept, cref, uref, value, numeric, decimals, precision, is_nil, fact_id, line in raw_facts:
@@ -153,16 +218,24 @@ def assemble(
         aspect = (concept, ctx.period_type, ctx.start, ctx.end, ctx.dimensions, unit)
         if aspect in first_value:
             if first_value[aspect] == value:
+                if fact_id is not None and links:
+                    id_index[fact_id] = index_of[(*aspect, value)]
                 continue
             others = extra.get(aspect)
             if others is None:
                 extra[aspect] = [value]
             elif value in others:
+                if fact_id is not None and links:
+                    id_index[fact_id] = index_of[(*aspect, value)]
                 continue
             else:
                 others.append(value)
         else:
             first_value[aspect] = value
+        if links:
+            index_of[(*aspect, value)] = len(facts)
+            if fact_id is not None:
+                id_index[fact_id] = len(facts)
         facts.append(
             Fact(
                 concept=concept,
@@ -183,6 +256,7 @@ def assemble(
         )
     if extra:
         _warn_duplicates(facts, extra, warnings)
+    attached = attach_footnotes(id_index, footnotes or {}, links, warnings) if links else []
     return FactSet(
         source=source,
         kind=kind,
@@ -190,6 +264,7 @@ def assemble(
         n_contexts=len(contexts),
         n_units=len(units),
         n_elements=len(raw_facts),
+        footnotes=attached,
         warnings=warnings,
     )
 

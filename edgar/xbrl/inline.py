@@ -16,16 +16,35 @@ from lxml import etree
 from edgar.errors import ParseError
 from edgar.parse import ixt
 from edgar.xbrl.contexts import Context, read_context, read_unit
-from edgar.xbrl.factset import FactSet, RawFact, assemble, parse_decimals
+from edgar.xbrl.factset import (
+    FACT_FOOTNOTE_ARCROLE,
+    FactSet,
+    RawFact,
+    RawFootnote,
+    RawLink,
+    assemble,
+    parse_decimals,
+    parse_order,
+)
 from edgar.xbrl.namespaces import CONVENTIONAL_NAMESPACES, IX_NAMESPACES, XBRLI_NS, XSI_NS, QNameResolver
 from edgar.xbrl.xmlread import prepare, syntax_error
 
 _NIL = f"{{{XSI_NS}}}nil"
-_FACT_LOCALS = ("nonFraction", "nonNumeric", "fraction", "continuation", "tuple", "exclude")
+_FACT_LOCALS = (
+    "nonFraction",
+    "nonNumeric",
+    "fraction",
+    "continuation",
+    "tuple",
+    "exclude",
+    "footnote",
+    "relationship",
+)
 _IX_TAGS = tuple(f"{{{ns}}}{local}" for ns in IX_NAMESPACES for local in _FACT_LOCALS)
 _EXCLUDE = frozenset(f"{{{ns}}}exclude" for ns in IX_NAMESPACES)
 _CONTEXT = f"{{{XBRLI_NS}}}context"
 _UNIT = f"{{{XBRLI_NS}}}unit"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _CLOSING_HTML = re.compile(rb"</(?:\w+:)?html\s*>\s*$", re.IGNORECASE)
 
 
@@ -107,6 +126,7 @@ def parse_inline(data: bytes, source: str) -> FactSet:
     ``ix:nonFraction`` values get their ``format``, ``scale`` and ``sign``; ``ix:nonNumeric`` values are the
     text of the element (without ``ix:exclude`` parts, followed by its ``continuedAt`` chain), whitespace
     collapsed, transformed by its ``format`` when it has one. A fact shown in several places is one fact.
+    ``ix:footnote`` texts are attached to the facts that ``ix:relationship`` (arcrole fact-footnote) links them to.
 
     Args:
         data: The whole document.
@@ -129,6 +149,8 @@ def parse_inline(data: bytes, source: str) -> FactSet:
 
     facts: list[Any] = []
     continuations: dict[str, tuple[str, str | None]] = {}
+    notes: list[Any] = []
+    links: list[RawLink] = []
     tuples = 0
     for elem in root.iter(*_IX_TAGS):
         local = elem.tag.rpartition("}")[2]
@@ -136,12 +158,28 @@ def parse_inline(data: bytes, source: str) -> FactSet:
             continuations[elem.get("id") or ""] = (_text(elem), elem.get("continuedAt"))
         elif local == "tuple":
             tuples += 1
+        elif local == "footnote":
+            notes.append(elem)
+        elif local == "relationship":
+            if elem.get("arcrole", FACT_FOOTNOTE_ARCROLE) == FACT_FOOTNOTE_ARCROLE:
+                order = parse_order(elem.get("order"))
+                for target in (elem.get("toRefs") or "").split():
+                    links.extend((source, target, order) for source in (elem.get("fromRefs") or "").split())
         elif local != "exclude":
             facts.append(elem)
 
     raw_facts: list[RawFact] = []
     unreadable: list[str] = []
     broken_chains = 0
+    footnotes: dict[str, RawFootnote] = {}
+    for elem in notes:
+        note_id = elem.get("id") or ""
+        text, nxt, seen_ids = _text(elem), elem.get("continuedAt"), set()
+        while nxt and nxt in continuations and nxt not in seen_ids:
+            seen_ids.add(nxt)
+            more, nxt = continuations[nxt]
+            text += more
+        footnotes[note_id] = (note_id, " ".join(text.split()), elem.get("footnoteRole"), elem.get(_XML_LANG))
     for elem in facts:
         ns, _, local = elem.tag[1:].partition("}")
         name = elem.get("name")
@@ -204,4 +242,4 @@ def parse_inline(data: bytes, source: str) -> FactSet:
         warnings.append(f"{tuples} ix:tuple(s): their facts were read, the tuple structure was not")
     if resolver.undeclared:
         warnings.append(f"undeclared prefixes kept as written: {sorted(resolver.undeclared)}")
-    return assemble(source, "inline-xbrl", raw_facts, contexts, units, warnings)
+    return assemble(source, "inline-xbrl", raw_facts, contexts, units, warnings, footnotes, links)

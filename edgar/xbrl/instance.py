@@ -3,7 +3,8 @@
 :func:`parse_instance` reads each child of the root (context, unit, fact) once. Documents up to
 :data:`TREE_LIMIT` are built by lxml's C parser first (faster than event streaming: no Python call per element);
 larger ones stream through ``lxml.etree.iterparse``, each child dropped once read, so memory stays flat.
-Contexts and units may come after the facts that use them (older filings), so facts are resolved at the end.
+Contexts and units may come after the facts that use them (older filings), so facts are resolved at the end;
+so are the ``link:footnoteLink`` footnotes, attached to the facts their arcs name.
 """
 
 from __future__ import annotations
@@ -18,14 +19,35 @@ from lxml import etree
 
 from edgar.errors import ParseError
 from edgar.xbrl.contexts import Context, read_context, read_unit
-from edgar.xbrl.factset import FactSet, RawFact, assemble, number_text, parse_decimals
-from edgar.xbrl.namespaces import LINK_NS, XBRLI_NS, XSI_NS, QNameResolver, clark_to_qname
+from edgar.xbrl.factset import (
+    FACT_FOOTNOTE_ARCROLE,
+    FactSet,
+    RawFact,
+    RawFootnote,
+    RawLink,
+    assemble,
+    number_text,
+    parse_decimals,
+    parse_order,
+)
+from edgar.xbrl.namespaces import LINK_NS, XBRLI_NS, XLINK_NS, XSI_NS, QNameResolver, clark_to_qname
 from edgar.xbrl.xmlread import prepare, syntax_error
 
 _CONTEXT = f"{{{XBRLI_NS}}}context"
 _UNIT = f"{{{XBRLI_NS}}}unit"
 _NIL = f"{{{XSI_NS}}}nil"
 _LINK_PREFIX = f"{{{LINK_NS}}}"
+_FOOTNOTE_LINK = f"{{{LINK_NS}}}footnoteLink"
+_LOC = f"{{{LINK_NS}}}loc"
+_FOOTNOTE = f"{{{LINK_NS}}}footnote"
+_FOOTNOTE_ARC = f"{{{LINK_NS}}}footnoteArc"
+_XL_LABEL = f"{{{XLINK_NS}}}label"
+_XL_HREF = f"{{{XLINK_NS}}}href"
+_XL_ROLE = f"{{{XLINK_NS}}}role"
+_XL_FROM = f"{{{XLINK_NS}}}from"
+_XL_TO = f"{{{XLINK_NS}}}to"
+_XL_ARCROLE = f"{{{XLINK_NS}}}arcrole"
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _MARKUP = re.compile(r"<(?:[A-Za-z][\w:.-]*[\s/>]|/[A-Za-z]|!--)")
 _TAG = re.compile(r"<[^>]*>")
 #: the no-break space as text blocks write it (most of their character references): replaced by ``str.replace``
@@ -87,6 +109,32 @@ def _top_level(body: bytes) -> Iterator[tuple[Any, Any]]:
             del top[0]
 
 
+def read_footnote_link(elem: Any, footnotes: dict[str, RawFootnote], links: list[RawLink]) -> None:
+    """Read one ``link:footnoteLink``: its footnotes (by label) and its fact-footnote arcs (by fact id).
+
+    Args:
+        elem: The ``link:footnoteLink`` element.
+        footnotes: Footnote label -> (label, text, role, lang); filled in.
+        links: (fact id, footnote label, order); filled in. A locator's ``href`` fragment is the fact's id.
+    """
+    locs: dict[str, str] = {}
+    arcs: list[tuple[str, str, float | None]] = []
+    for child in elem.iterchildren(tag=etree.Element):
+        tag = child.tag
+        if tag == _LOC:
+            locs[child.get(_XL_LABEL) or ""] = (child.get(_XL_HREF) or "").rpartition("#")[2]
+        elif tag == _FOOTNOTE:
+            label = child.get(_XL_LABEL) or ""
+            text = "".join(child.itertext())
+            if "<" in text:
+                text = markup_text(text)
+            footnotes[label] = (label, " ".join(text.split()), child.get(_XL_ROLE), child.get(_XML_LANG))
+        elif tag == _FOOTNOTE_ARC and child.get(_XL_ARCROLE, FACT_FOOTNOTE_ARCROLE) == FACT_FOOTNOTE_ARCROLE:
+            arcs.append((child.get(_XL_FROM) or "", child.get(_XL_TO) or "", parse_order(child.get("order"))))
+    for source, target, order in arcs:
+        links.append((locs.get(source, source), target, order))
+
+
 def parse_instance(data: bytes, source: str) -> FactSet:
     """Read every fact of an XBRL instance document.
 
@@ -116,6 +164,8 @@ def parse_instance(data: bytes, source: str) -> FactSet:
     first_bad = ""
     tuples = 0
     numbers: dict[str, str] = {}  # number text as written -> canonical text (values repeat: 0, 1, shares...)
+    footnotes: dict[str, RawFootnote] = {}
+    links: list[RawLink] = []
 
     def read_fact(fact: Any, context_ref: str) -> RawFact:
         nonlocal bad_numbers, first_bad
@@ -169,7 +219,9 @@ def parse_instance(data: bytes, source: str) -> FactSet:
                 contexts[elem.get("id") or ""] = read_context(elem, resolver, warnings)
             elif tag == _UNIT:
                 units[elem.get("id") or ""] = read_unit(elem)
-            elif not tag.startswith(_LINK_PREFIX):  # schemaRef, roleRef, footnoteLink... are skipped
+            elif tag == _FOOTNOTE_LINK:
+                read_footnote_link(elem, footnotes, links)
+            elif not tag.startswith(_LINK_PREFIX):  # schemaRef, roleRef... are skipped
                 tuples += 1
                 raw_facts.extend(
                     read_fact(e, e.get("contextRef")) for e in elem.iter() if e.get("contextRef")
@@ -185,4 +237,4 @@ def parse_instance(data: bytes, source: str) -> FactSet:
         warnings.append(f"{tuples} tuple(s): their facts were read, the tuple structure was not")
     if resolver.undeclared:
         warnings.append(f"undeclared prefixes kept as written: {sorted(resolver.undeclared)}")
-    return assemble(source, "xbrl-instance", raw_facts, contexts, units, warnings)
+    return assemble(source, "xbrl-instance", raw_facts, contexts, units, warnings, footnotes, links)

@@ -51,3 +51,24 @@ class Fact(msgspec.Struct, frozen=True, kw_only=True):
     def key(self) -> tuple[object, ...]:
         """Identity of the fact independent of where it was written: concept, period, dimensions, unit, value."""
         return (self.concept, self.period_type, self.start, self.end, self.dimensions, self.unit, self.value)
+
+
+class FactFootnote(msgspec.Struct, frozen=True, kw_only=True):
+    """A footnote attached to a fact (``fact-footnote`` arc of an instance, ``ix:relationship`` of inline XBRL).
+
+    Attributes:
+        fact_index: Position of the footnoted fact in :attr:`FactSet.facts` (a duplicate's footnote is
+            attached to the fact kept for it).
+        footnote_id: The footnote's label (instance) or ``id`` (inline).
+        text: The footnote's text, markup removed, whitespace collapsed.
+        role: ``footnoteRole`` / ``xlink:role`` (usually ``http://www.xbrl.org/2003/role/footnote``).
+        lang: ``xml:lang`` when given.
+        order: The arc's ``order``, when given.
+    """
+
+    fact_index: int
+    footnote_id: str
+    text: str
+    role: str | None = None
+    lang: str | None = None
+    order: float | None = None

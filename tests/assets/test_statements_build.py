@@ -217,3 +217,23 @@ def test_a_broken_xbrl_document_is_an_error_of_its_filing_only(
     tesla_rows = {(r["fiscal_period"], r["accession_number"]) for r in rows if r["cik"] == 1318605}
     assert ("FY2024", "0001628280-25-003063") in tesla_rows
     assert not any(acc == "0001628280-24-032662" for _, acc in tesla_rows)
+
+
+def test_fact_footnotes_join_to_their_facts(built_lake: Lake) -> None:
+    con = connect(built_lake)
+    rows = con.execute(
+        """
+        select f.concept, f.value, n.footnote
+        from fact_footnotes n join facts f using (filing_id, fact_key)
+        where f.cik = 100885 and f.concept = 'unp:DepreciationRate' and f.value = '0.033'
+        """
+    ).fetchall()
+    assert len(rows) == 1
+    assert rows[0][2].startswith("Includes a weighted-average composite rate for rail in high-density")
+    per_filing = dict(
+        con.execute(
+            "select document, count(*) from fact_footnotes join xbrl_filings using (filing_id) group by 1"
+        ).fetchall()
+    )
+    assert per_filing["unp-20121231.xml"] == 20
+    assert per_filing["nflx-20100930.xml"] == 16

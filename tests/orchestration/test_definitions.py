@@ -51,6 +51,7 @@ def test_every_asset_is_partitioned_by_filing_quarter_or_not_at_all() -> None:
         "edgar_index",
         "edgar_index_files",
         "eightk_items",
+        "fact_footnotes",
         "facts",
         "filings",
         "insider_trades",

@@ -31,6 +31,7 @@ XBRL_ASSETS = {
     "institutional_holdings",
     "thirteenf_filings",
     "facts",
+    "fact_footnotes",
     "xbrl_filings",
     "concept_labels",
     "linkbase_arcs",
