@@ -29,7 +29,7 @@ from edgar.signals import (
     abnormal_13f_flows,
     insider_clusters,
     issuer_quarters,
-    late_filing,
+    late_filing_signals,
     restatement_signals,
 )
 from lake.delta import read_table
@@ -100,32 +100,6 @@ def filing_records(
     return [msgspec.convert(r, FilingRecord) for r in records.values()]
 
 
-def late_filing_signals(
-    filings: Iterable[FilingRecord], categories: dict[int, str | None], covers: dict[str, str]
-) -> list[Signal]:
-    """``late_filing`` and ``late_filing_notice`` signals.
-
-    The filer category is the filing's own (``dei:EntityFilerCategory`` on its cover, point in time) when its
-    facts are in the lake, else the one the submissions feed reports today.
-    """
-    signals = []
-    for f in filings:
-        cover = covers.get(f.accession)
-        signal = late_filing(
-            f.form,
-            f.period_of_report,
-            f.filing_date,
-            cover or (categories.get(f.cik) if f.cik is not None else None),
-            cik=f.cik,
-            accession=f.accession,
-            accepted_at=f.acceptance_utc,
-            category_source="filing" if cover else "submissions",
-        )
-        if signal is not None:
-            signals.append(signal)
-    return signals
-
-
 def _convert(rows: Iterable[dict[str, Any]], kind: type[Any]) -> list[Any]:
     return [msgspec.convert(r, kind) for r in rows]
 
@@ -175,7 +149,7 @@ def compute_signals(store: Lake) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     filings = filing_records(
         read_table(store, FILINGS).to_pylist(), read_table(store, SEC_SUBMISSIONS).to_pylist(), eightk
     )
-    signals = late_filing_signals(filings, categories, cover_categories(store))
+    signals = late_filing_signals(filings, cover_categories(store), categories)
     signals += restatement_signals(
         _convert(read_table(store, RESTATEMENTS).to_pylist(), RestatedValue), filings
     )
