@@ -5,7 +5,7 @@ the lake tables they need, turns rows into the pure functions' inputs and writes
 
 Inputs: ``filings`` and ``sec_submissions`` (forms, dates, acceptance times, 8-K items of the submissions
 feed), ``companies`` (filer category as the submissions feed reports it today, tickers), ``restatements``,
-``facts`` (the filer category on a 10-K/10-Q cover), ``insider_trades``, ``institutional_holdings`` and, when the lake declares it, ``eightk_items`` (8-K items read
+``facts`` (the filer category on a 10-K/10-Q cover), ``insider_trades``, ``holdings_quarter`` (13F positions after amendments) and, when the lake declares it, ``eightk_items`` (8-K items read
 from the filings themselves).
 """
 
@@ -40,7 +40,7 @@ from lake.tables import (
     FACTS,
     FILINGS,
     INSIDER_TRADES,
-    INSTITUTIONAL_HOLDINGS,
+    HOLDINGS_QUARTER,
     RESTATEMENTS,
     SEC_SUBMISSIONS,
     SIGNALS,
@@ -154,7 +154,7 @@ def compute_signals(store: Lake) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         _convert(read_table(store, RESTATEMENTS).to_pylist(), RestatedValue), filings
     )
     signals += insider_clusters(_convert(read_table(store, INSIDER_TRADES).to_pylist(), InsiderTradeRow))
-    holdings = _convert(read_table(store, INSTITUTIONAL_HOLDINGS).to_pylist(), HoldingRow)
+    holdings = _convert(read_table(store, HOLDINGS_QUARTER).to_pylist(), HoldingRow)
     signals += abnormal_13f_flows(issuer_quarters(holdings))
     rows = signal_rows(signals, tickers)
     kinds = Counter(r["kind"] for r in rows)
@@ -179,7 +179,7 @@ def compute_signals(store: Lake) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         "facts",
         "restatements",
         "insider_trades",
-        "institutional_holdings",
+        "holdings_quarter",
     ],
     check_specs=table_check_specs(SIGNALS),
 )

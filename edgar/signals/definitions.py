@@ -111,7 +111,8 @@ DEFINITIONS: Final[tuple[SignalDefinition, ...]] = (
         kind=ABNORMAL_13F_FLOW,
         description=(
             "The quarter-over-quarter change in an issuer's (CUSIP's) total institutional shares (13F rows in "
-            "shares, puts and calls excluded, each filer's latest report per quarter) is abnormal relative to "
+            "shares, puts and calls excluded, each filer's holdings after its amendments: the lake table "
+            "holdings_quarter, edgar.thirteenf.fold_quarter) is abnormal relative to "
             "the issuer's previous changes: |z| >= threshold (default 2), z = (change - mean of previous "
             "changes) / their sample standard deviation; needs at least 2 previous changes. as_of = the latest "
             "filing date of the 13F filings used (through that quarter)."

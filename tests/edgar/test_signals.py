@@ -463,17 +463,17 @@ def _holding(**fields: Any) -> HoldingRow:
     return msgspec.convert(fields, HoldingRow)
 
 
-# institutional_holdings row of the built lake: Lindsell Train's IFF position, 13F-HR for 2023-09-30
+# holdings_quarter row of the built lake: Lindsell Train's IFF position, 13F-HR for 2023-09-30
 IFF = _holding(
-    filing_id="0001894188-23-000007",
-    accession="0001894188-23-000007",
     filer_cik=1894188,
     period_of_report=date(2023, 9, 30),
     filing_date=date(2023, 11, 14),
     cusip="459506101",
+    put_call="",
     issuer_name="INTERNATIONAL FLAVORS&FRAGRA",
     shares_or_principal=2265000,
     sh_prn="SH",
+    filing_ids=("0001894188-23-000007",),
 )
 
 
@@ -494,14 +494,14 @@ def test_no_13f_flow_from_a_single_quarter() -> None:
 
 
 def test_abnormal_13f_flow_against_the_issuers_history() -> None:
-    """The IFF row as the latest of six quarters whose earlier changes were small."""
+    """The IFF row as the latest of five quarters whose earlier changes were small (amendments are already
+    applied in holdings_quarter, so its rows are summed as they are)."""
     history = [(date(2022, 9, 30), 2000000), (date(2022, 12, 31), 2010000), (date(2023, 3, 31), 2005000)]
     history += [(date(2023, 6, 30), 2015000), (date(2023, 9, 30), 2265000)]
     rows = [
         msgspec.structs.replace(
             IFF,
-            filing_id=f"q{i}",
-            accession=f"q{i}",
+            filing_ids=(f"q{i}",),
             period_of_report=period,
             filing_date=date(period.year + (period.month == 12), (period.month % 12) + 2, 14),
             shares_or_principal=shares,
@@ -509,11 +509,9 @@ def test_abnormal_13f_flow_against_the_issuers_history() -> None:
         for i, (period, shares) in enumerate(history)
     ]
     rows[-1] = IFF
-    # an amendment for the first quarter replaces that filer's report; a put on IFF does not count
-    rows.append(
-        msgspec.structs.replace(rows[0], filing_id="q0a", accession="q0a", filing_date=date(2022, 12, 1))
-    )
-    rows.append(msgspec.structs.replace(IFF, filing_id="put", put_call="Put", shares_or_principal=10**9))
+    # a put on IFF and a position mixing shares and principal do not count
+    rows.append(msgspec.structs.replace(IFF, put_call="Put", shares_or_principal=10**9))
+    rows.append(msgspec.structs.replace(IFF, filer_cik=1, mixed_units=True, shares_or_principal=10**9))
     quarters = issuer_quarters(rows)
     assert [q.shares for q in quarters["459506101"]] == [2000000, 2010000, 2005000, 2015000, 2265000]
     (signal,) = abnormal_13f_flows(quarters)
