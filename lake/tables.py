@@ -531,12 +531,14 @@ INSIDER_TRADES = register(
                 pa.field("issuer_cik", pa.int64()),
                 pa.field("form", pa.string()),
                 pa.field("acceptance_utc", _UTC),
+                pa.field("metadata_source", pa.string()),
+                pa.field("filing_date_flag", pa.string()),
                 pa.field(FILING_QUARTER, pa.string(), nullable=False),
             ]
         ),
         partition_by=(FILING_QUARTER,),
         primary_key=("row_id",),
-        description="Forms 3/4/5 as FinancialDatasets InsiderTrade rows (one per reporting owner and table row; dispositions negative; holdings rows typed 'Holding').",
+        description="Forms 3/4/5 as FinancialDatasets InsiderTrade rows (one per reporting owner and table row; dispositions negative; holdings rows typed 'Holding'); filing_date null with filing_date_flag 'unknown' for a stand-alone XML no SEC source dates (metadata_source 'document').",
     )
 )
 
@@ -809,5 +811,84 @@ SPLITS = register(
         partition_by=(),
         primary_key=("ticker", "ex_date"),
         description="Stock splits: new shares per old share from its ex-date (4.0 for a 4-for-1), from filings' split facts or the override file.",
+    )
+)
+
+# --- 13F quarters after amendments, and their changes (assets/ownership/quarters.py) ---------------------------
+
+#: A 13F position: summed information-table rows of one (CUSIP, put/call); see ``edgar.thirteenf.changes``.
+#: ``put_call`` is ``Put``, ``Call`` or ``''`` (the PUT/CALL column left blank: shares or principal held).
+_POSITION_KEY = [
+    pa.field("filer_cik", pa.int64(), nullable=False),
+    pa.field("period_of_report", pa.date32(), nullable=False),
+    pa.field("cusip", pa.string(), nullable=False),
+    pa.field("put_call", pa.string(), nullable=False),
+]
+
+HOLDINGS_QUARTER = register(
+    TableSpec(
+        name="holdings_quarter",
+        layer="gold",
+        schema=pa.schema(
+            [
+                *_POSITION_KEY,
+                pa.field("issuer_name", pa.string()),
+                pa.field("title_of_class", pa.string()),
+                pa.field("sh_prn", pa.string()),
+                pa.field("shares_or_principal", pa.int64()),
+                pa.field("value_usd", pa.int64()),
+                pa.field("rows", pa.int32()),
+                pa.field("mixed_units", pa.bool_()),
+                pa.field("filing_ids", _STRINGS),
+                pa.field("applied", _STRINGS),
+                pa.field("order_basis", pa.string()),
+                pa.field("notes", _STRINGS),
+                pa.field("filing_date", pa.date32()),
+                pa.field("as_of", _UTC),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("filer_cik", "period_of_report", "cusip", "put_call"),
+        description=(
+            "The 13F holdings in effect for each filer and quarter once amendments are applied (13F-HR/A "
+            "RESTATEMENT replaces, NEW HOLDINGS adds, 13F-NT has none): information-table rows summed per CUSIP "
+            "and put/call; filing_ids = the filings the rows came from, applied = every filing applied in order; "
+            "as_of = acceptance of the last filing applied (its filing date at 00:00 UTC when unknown; null when "
+            "undated); value_usd null when a row's filing date (hence its unit) is unknown."
+        ),
+    )
+)
+
+HOLDINGS_CHANGES = register(
+    TableSpec(
+        name="holdings_changes",
+        layer="gold",
+        schema=pa.schema(
+            [
+                *_POSITION_KEY,
+                pa.field("previous_period", pa.date32(), nullable=False),
+                pa.field("issuer_name", pa.string()),
+                pa.field("title_of_class", pa.string()),
+                pa.field("change", pa.string(), nullable=False),
+                pa.field("shares_before", pa.int64()),
+                pa.field("shares_after", pa.int64()),
+                pa.field("share_delta", pa.int64()),
+                pa.field("value_before", pa.int64()),
+                pa.field("value_after", pa.int64()),
+                pa.field("value_delta", pa.int64()),
+                pa.field("filing_ids", _STRINGS),
+                pa.field("previous_filing_ids", _STRINGS),
+                pa.field("filing_date", pa.date32()),
+                pa.field("as_of", _UTC),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("filer_cik", "period_of_report", "cusip", "put_call"),
+        description=(
+            "Quarter-over-quarter change of each filer's 13F positions (new, added, reduced, sold_out, unchanged, "
+            "unknown) with share and value deltas, between consecutive calendar quarters that both have a "
+            "holdings report; the previous quarter as it stood when the later quarter's last filing was made; "
+            "as_of = acceptance of that filing (its filing date at 00:00 UTC when unknown)."
+        ),
     )
 )

@@ -18,6 +18,8 @@ from lake.storage import Lake
 from lake.tables import FILING_QUARTER, INSIDER_TRADES
 
 OWNERSHIP_FORMS = ("3", "4", "5", "3/A", "4/A", "5/A")
+#: ``filing_date_flag`` of rows whose filing date no source states (stand-alone XML, no SGML header, no feed match).
+UNKNOWN_FILING_DATE = "unknown"
 
 
 def ownership_document(docs: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -40,6 +42,8 @@ def trade_row(trade: InsiderTrade, filing: dict[str, Any]) -> dict[str, Any]:
         "issuer_cik": filing["cik"],
         "form": filing["form"],
         "acceptance_utc": filing["acceptance_utc"],
+        "metadata_source": filing.get("metadata_source"),
+        "filing_date_flag": None if row["filing_date"] else UNKNOWN_FILING_DATE,
         FILING_QUARTER: filing[FILING_QUARTER],
     }
 
@@ -47,15 +51,21 @@ def trade_row(trade: InsiderTrade, filing: dict[str, Any]) -> dict[str, Any]:
 def filing_trades(store: Lake, filing: dict[str, Any], docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The insider-trade rows of one ownership filing.
 
+    The filing date is the filing's (SGML header, else the submissions feed matched in ``filings``); a
+    stand-alone XML that no source dates keeps its rows with ``filing_date`` null and ``filing_date_flag``
+    ``unknown`` (FinancialDatasets rows require a date: readers that need one filter on it). Such rows' ids are
+    keyed by the lake filing id, since no accession is known.
+
     Raises:
         EdgarError: the filing's document cannot be parsed.
-        ValueError: the filing has no known filing date (FinancialDatasets rows require one).
+        ValueError: the filing has no ownership document.
     """
     doc = ownership_document(docs)
     if doc is None:
         raise ValueError(f"{filing['filing_id']}: no ownership document stored")
-    parsed = parse_ownership(store.get_object(doc["object_key"]), doc["name"])
-    trades = trades_of(parsed, filing_date=filing["filing_date"])
+    source = doc["name"] if filing["accession"] else f"{filing['filing_id']}/{doc['name']}"
+    parsed = parse_ownership(store.get_object(doc["object_key"]), source)
+    trades = trades_of(parsed, filing_date=filing["filing_date"], allow_unknown_date=True)
     return [trade_row(t, filing) for t in trades]
 
 
@@ -72,8 +82,8 @@ def filing_trades(store: Lake, filing: dict[str, Any], docs: list[dict[str, Any]
 def insider_trades(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
     """Insider trades and holdings from every Form 3/4/5 of the run's quarters, in FinancialDatasets' shape.
 
-    A Form 4 that cannot be parsed, or whose filing date is unknown (a stand-alone XML with no SEC metadata:
-    FD rows need it), is reported in the metadata and skipped; the other filings are read.
+    A Form 4 that cannot be parsed is reported in the metadata and skipped; the other filings are read. Rows of
+    a stand-alone XML with no SEC metadata are kept with a null filing date, flagged (counted in the metadata).
     """
     quarters = context_quarters(context)
     store = lake.lake()
@@ -97,4 +107,5 @@ def insider_trades(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.
         quarters=quarters,
         filings=len(wanted),
         skipped="\n".join(skipped) or "none",
+        undated_rows=sum(1 for r in unique.values() if r["filing_date_flag"]),
     )

@@ -5,7 +5,7 @@ the lake tables they need, turns rows into the pure functions' inputs and writes
 
 Inputs: ``filings`` and ``sec_submissions`` (forms, dates, acceptance times, 8-K items of the submissions
 feed), ``companies`` (filer category as the submissions feed reports it today, tickers), ``restatements``,
-``facts`` (the filer category on a 10-K/10-Q cover), ``insider_trades``, ``institutional_holdings`` and, when the lake declares it, ``eightk_items`` (8-K items read
+``facts`` (the filer category on a 10-K/10-Q cover), ``insider_trades``, ``holdings_quarter`` (13F positions after amendments) and, when the lake declares it, ``eightk_items`` (8-K items read
 from the filings themselves).
 """
 
@@ -29,7 +29,7 @@ from edgar.signals import (
     abnormal_13f_flows,
     insider_clusters,
     issuer_quarters,
-    late_filing,
+    late_filing_signals,
     restatement_signals,
 )
 from lake.delta import read_table
@@ -39,8 +39,8 @@ from lake.tables import (
     EIGHTK_ITEMS,
     FACTS,
     FILINGS,
+    HOLDINGS_QUARTER,
     INSIDER_TRADES,
-    INSTITUTIONAL_HOLDINGS,
     RESTATEMENTS,
     SEC_SUBMISSIONS,
     SIGNALS,
@@ -100,32 +100,6 @@ def filing_records(
     return [msgspec.convert(r, FilingRecord) for r in records.values()]
 
 
-def late_filing_signals(
-    filings: Iterable[FilingRecord], categories: dict[int, str | None], covers: dict[str, str]
-) -> list[Signal]:
-    """``late_filing`` and ``late_filing_notice`` signals.
-
-    The filer category is the filing's own (``dei:EntityFilerCategory`` on its cover, point in time) when its
-    facts are in the lake, else the one the submissions feed reports today.
-    """
-    signals = []
-    for f in filings:
-        cover = covers.get(f.accession)
-        signal = late_filing(
-            f.form,
-            f.period_of_report,
-            f.filing_date,
-            cover or (categories.get(f.cik) if f.cik is not None else None),
-            cik=f.cik,
-            accession=f.accession,
-            accepted_at=f.acceptance_utc,
-            category_source="filing" if cover else "submissions",
-        )
-        if signal is not None:
-            signals.append(signal)
-    return signals
-
-
 def _convert(rows: Iterable[dict[str, Any]], kind: type[Any]) -> list[Any]:
     return [msgspec.convert(r, kind) for r in rows]
 
@@ -175,12 +149,12 @@ def compute_signals(store: Lake) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     filings = filing_records(
         read_table(store, FILINGS).to_pylist(), read_table(store, SEC_SUBMISSIONS).to_pylist(), eightk
     )
-    signals = late_filing_signals(filings, categories, cover_categories(store))
+    signals = late_filing_signals(filings, cover_categories(store), categories)
     signals += restatement_signals(
         _convert(read_table(store, RESTATEMENTS).to_pylist(), RestatedValue), filings
     )
     signals += insider_clusters(_convert(read_table(store, INSIDER_TRADES).to_pylist(), InsiderTradeRow))
-    holdings = _convert(read_table(store, INSTITUTIONAL_HOLDINGS).to_pylist(), HoldingRow)
+    holdings = _convert(read_table(store, HOLDINGS_QUARTER).to_pylist(), HoldingRow)
     signals += abnormal_13f_flows(issuer_quarters(holdings))
     rows = signal_rows(signals, tickers)
     kinds = Counter(r["kind"] for r in rows)
@@ -205,7 +179,7 @@ def compute_signals(store: Lake) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         "facts",
         "restatements",
         "insider_trades",
-        "institutional_holdings",
+        "holdings_quarter",
     ],
     check_specs=table_check_specs(SIGNALS),
 )

@@ -232,7 +232,8 @@ class InsiderTrade(msgspec.Struct, frozen=True, kw_only=True):
         shares_owned_before_transaction: shares owned after minus the signed shares; None when unknown.
         shares_owned_after_transaction: shares owned following the transaction (held, for holdings).
         security_title: title of the security.
-        filing_date: ISO filing date.
+        filing_date: ISO filing date; None only for a stand-alone document whose filing date no source states
+            (see :func:`edgar.ownership.trades.insider_trades`, ``allow_unknown_date``).
         transaction_type: short label of the transaction code (``Sale``); ``Holding`` for holdings rows.
         row_id: stable id: hash of accession (or source), owner CIK, table and row index.
     """
@@ -249,6 +250,6 @@ class InsiderTrade(msgspec.Struct, frozen=True, kw_only=True):
     shares_owned_before_transaction: float | None
     shares_owned_after_transaction: float | None
     security_title: str | None
-    filing_date: str
+    filing_date: str | None
     transaction_type: str | None
     row_id: str

@@ -65,7 +65,7 @@ def _trade(
     owner: ReportingOwner,
     row: OwnershipRow,
     ticker: str,
-    filing_date: str,
+    filing_date: str | None,
 ) -> InsiderTrade:
     has_relationship = any(
         v is not None
@@ -111,6 +111,7 @@ def insider_trades(
     ticker_fallback: str | None = None,
     owners: Literal["each", "first"] = "each",
     include_holdings: bool = True,
+    allow_unknown_date: bool = False,
 ) -> list[InsiderTrade]:
     """FD ``InsiderTrade`` rows of an ownership document (see the module docstring for the decisions).
 
@@ -120,16 +121,18 @@ def insider_trades(
         ticker_fallback: ticker to use when the document's trading symbol is missing or ``NONE``.
         owners: ``each`` (one row per reporting owner) or ``first``.
         include_holdings: emit holding rows as well as transactions.
+        allow_unknown_date: without a filing date (a stand-alone XML whose SEC metadata no source gives), emit
+            the rows with ``filing_date`` None instead of raising; the caller flags them.
 
     Returns:
         Rows in file order: non-derivative then derivative, per owner. Empty when the document reports no
         securities (a Form 3 with ``noSecuritiesOwned``) or has no owner.
 
     Raises:
-        ValueError: No filing date was given and the document has none.
+        ValueError: No filing date was given, the document has none and ``allow_unknown_date`` is False.
     """
     when = filing_date if filing_date is not None else doc.filing_date
-    if when is None:
+    if when is None and not allow_unknown_date:
         raise ValueError(f"{doc.source}: no filing date (pass filing_date=)")
     when_text = when.isoformat() if isinstance(when, date) else when
     symbol = (doc.issuer.trading_symbol or "").strip().upper()

@@ -6,7 +6,7 @@ Definitions, score formulas and confidence rules: :data:`edgar.signals.definitio
 from edgar.signals.definitions import BY_KIND, DEFINITIONS, Signal, SignalDefinition, as_of_time
 from edgar.signals.flows import HoldingRow, IssuerQuarter, abnormal_13f_flows, issuer_quarters
 from edgar.signals.insiders import InsiderTradeRow, insider_clusters
-from edgar.signals.late import deadline, filer_category, late_filing
+from edgar.signals.late import category_in_force, deadline, filer_category, late_filing, late_filing_signals
 from edgar.signals.restatements import FilingRecord, RestatedValue, is_split_adjustment, restatement_signals
 
 __all__ = [
@@ -21,11 +21,13 @@ __all__ = [
     "SignalDefinition",
     "abnormal_13f_flows",
     "as_of_time",
+    "category_in_force",
     "deadline",
     "filer_category",
     "insider_clusters",
     "is_split_adjustment",
     "issuer_quarters",
     "late_filing",
+    "late_filing_signals",
     "restatement_signals",
 ]

@@ -48,19 +48,25 @@ DEFINITIONS: Final[tuple[SignalDefinition, ...]] = (
     SignalDefinition(
         kind=LATE_FILING,
         description=(
-            "A 10-K or 10-Q filed after its SEC deadline: days after the period end by filer category "
-            "(10-K: large accelerated 60, accelerated 75, non-accelerated 90; 10-Q: 40, 40, 45); a deadline on "
-            "a Saturday or Sunday moves to the next Monday; holidays are ignored; the 15-day extension of a "
-            "Form 12b-25 (NT) notice is not applied (the notice is its own signal). Smaller reporting "
-            "companies follow their accelerated status; a category that is only 'Smaller reporting company' "
-            "is non-accelerated. Attached to the late filing."
+            "A 10-K or 10-Q filed after its SEC due date: days after the period end by the filer category in "
+            "force (10-K: large accelerated 60, accelerated 75, non-accelerated 90; 10-Q: 40, 40, 45; before "
+            "fiscal years ending 2003-12-15 every filer 90/45, large accelerated filers' 60 days from fiscal "
+            "years ending 2006-12-15); a due date on a Saturday, Sunday or federal holiday moves to the next "
+            "business day (Rule 0-3); an NT 10-K/NT 10-Q filed by the business day after the due date extends "
+            "it by 15/5 calendar days (Rule 12b-25; the notice is also its own signal). The category is the "
+            "filing's own cover (dei:EntityFilerCategory), else for a 10-Q the cover of the preceding 10-K, "
+            "else non-accelerated when the filer had filed no annual report before the fiscal year end that "
+            "sets it (Rule 12b-2), else the category the submissions feed reports today. Smaller reporting "
+            "companies follow their accelerated status. Attached to the late filing (edgar.signals.late)."
         ),
-        score_formula="min(1, days_late / 30), days_late = filing_date - deadline (days, > 0)",
+        score_formula="min(1, days_late / 30), days_late = filing_date - (extended) due date (days, > 0)",
         confidence_rule=(
-            "0.9 when the filer category is the filing's own (cover page), 0.7 when it is the category the "
-            "SEC submissions feed reports today (may differ from the category at filing time), 0.5 when "
-            "unknown (then the most lenient, non-accelerated deadline is used, so lateness is a lower bound); "
-            "halved when days_late <= 3 (a holiday may have moved the deadline)"
+            "0.9 when the report is late even under the most lenient (non-accelerated) deadline, whatever the "
+            "category; else by the category's source: 0.9 the filing's cover, 0.85 the preceding 10-K's cover "
+            "or 'no annual report yet', 0.4 today's category from the submissions feed (it may differ from the "
+            "category at filing time) or unknown; halved when no earlier 10-K/10-Q of the filer is known (a "
+            "first report may be due 45 days after the registration became effective, Rules 13a-13/15d-13). "
+            "Days of closure by executive order are not known holidays."
         ),
     ),
     SignalDefinition(
@@ -105,7 +111,8 @@ DEFINITIONS: Final[tuple[SignalDefinition, ...]] = (
         kind=ABNORMAL_13F_FLOW,
         description=(
             "The quarter-over-quarter change in an issuer's (CUSIP's) total institutional shares (13F rows in "
-            "shares, puts and calls excluded, each filer's latest report per quarter) is abnormal relative to "
+            "shares, puts and calls excluded, each filer's holdings after its amendments: the lake table "
+            "holdings_quarter, edgar.thirteenf.fold_quarter) is abnormal relative to "
             "the issuer's previous changes: |z| >= threshold (default 2), z = (change - mean of previous "
             "changes) / their sample standard deviation; needs at least 2 previous changes. as_of = the latest "
             "filing date of the 13F filings used (through that quarter)."

@@ -6,7 +6,7 @@ import itertools
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 
 import msgspec
 
@@ -14,33 +14,32 @@ from edgar.signals.definitions import ABNORMAL_13F_FLOW, Signal, as_of_time, cla
 
 
 class HoldingRow(msgspec.Struct, frozen=True, kw_only=True):
-    """The fields of an ``institutional_holdings`` row that the flow signal reads.
+    """The fields of a ``holdings_quarter`` row (a filer's position after amendments) that the flow signal reads.
 
     Attributes:
-        filing_id: The 13F filing (lake id).
-        accession: Its accession number.
         filer_cik: The institutional manager.
         period_of_report: The quarter end.
-        filing_date: The 13F's filing date (rows without one are not point-in-time and are ignored).
         cusip: The security.
+        put_call: ``Put``/``Call``, or ``''``/None for shares or principal held.
         issuer_name: Name of issuer.
-        shares_or_principal: SHRS OR PRN AMT.
+        shares_or_principal: SHRS OR PRN AMT, summed over the position's rows.
         sh_prn: ``SH`` or ``PRN``.
-        put_call: ``Put``/``Call`` or None.
-        acceptance_utc: The 13F's acceptance time.
+        mixed_units: the position's rows mixed ``SH`` and ``PRN``.
+        filing_ids: The 13F filings its rows came from.
+        filing_date: The last filing date of the filer's quarter (rows without one are not point-in-time and
+            are ignored).
     """
 
-    filing_id: str
-    accession: str | None = None
-    filer_cik: int | None
-    period_of_report: date | None
-    filing_date: date | None
-    cusip: str | None
+    filer_cik: int
+    period_of_report: date
+    cusip: str
+    put_call: str | None = None
     issuer_name: str | None = None
     shares_or_principal: int | None
     sh_prn: str | None = "SH"
-    put_call: str | None = None
-    acceptance_utc: datetime | None = None
+    mixed_units: bool | None = False
+    filing_ids: tuple[str, ...] = ()
+    filing_date: date | None
 
 
 class IssuerQuarter(msgspec.Struct, frozen=True, kw_only=True):
@@ -66,39 +65,27 @@ class IssuerQuarter(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def issuer_quarters(rows: Iterable[HoldingRow]) -> dict[str, list[IssuerQuarter]]:
-    """Total institutional shares per CUSIP and quarter, from 13F information-table rows.
+    """Total institutional shares per CUSIP and quarter, from ``holdings_quarter`` rows.
 
-    Only share rows (``SH``) without put/call count; for each manager and quarter only its latest filing (by
-    filing date) counts, so a restating amendment replaces the original.
+    The rows are each filer's positions once its amendments are applied (``edgar.thirteenf.fold_quarter``: one
+    definition of which report stands), so they are simply summed. Only share positions (``SH``, not mixed with
+    ``PRN``) without put/call count.
 
     Args:
-        rows: Holding rows.
+        rows: Positions of filers' quarters.
 
     Returns:
         CUSIP -> its quarters in period order.
     """
-    usable = [
-        r
-        for r in rows
-        if r.cusip
-        and r.period_of_report
-        and r.filing_date
-        and r.shares_or_principal is not None
-        and (r.sh_prn or "SH") == "SH"
-        and not r.put_call
-    ]
-    latest: dict[tuple[object, date], tuple[date, str]] = {}
-    for r in usable:
-        assert r.period_of_report is not None
-        assert r.filing_date is not None
-        key = (r.filer_cik if r.filer_cik is not None else r.filing_id, r.period_of_report)
-        latest[key] = max(latest.get(key, (r.filing_date, r.filing_id)), (r.filing_date, r.filing_id))
-    kept = {fid for _, fid in latest.values()}
     groups: dict[tuple[str, date], list[HoldingRow]] = defaultdict(list)
-    for r in usable:
-        if r.filing_id in kept:
-            assert r.cusip is not None
-            assert r.period_of_report is not None
+    for r in rows:
+        if (
+            r.filing_date is not None
+            and r.shares_or_principal is not None
+            and (r.sh_prn or "SH") == "SH"
+            and not r.mixed_units
+            and not r.put_call
+        ):
             groups[(r.cusip, r.period_of_report)].append(r)
     out: dict[str, list[IssuerQuarter]] = defaultdict(list)
     for (cusip, period), members in sorted(groups.items()):
@@ -107,9 +94,9 @@ def issuer_quarters(rows: Iterable[HoldingRow]) -> dict[str, list[IssuerQuarter]
                 cusip=cusip,
                 period=period,
                 shares=sum(m.shares_or_principal or 0 for m in members),
-                filers=len({m.filer_cik if m.filer_cik is not None else m.filing_id for m in members}),
+                filers=len({m.filer_cik for m in members}),
                 filing_date=max(m.filing_date for m in members if m.filing_date is not None),
-                filings=tuple(sorted({m.accession or m.filing_id for m in members})),
+                filings=tuple(sorted({f for m in members for f in m.filing_ids})),
                 issuer_name=members[0].issuer_name,
             )
         )

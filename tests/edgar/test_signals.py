@@ -21,18 +21,24 @@ from edgar.signals import (
     IssuerQuarter,
     RestatedValue,
     abnormal_13f_flows,
+    category_in_force,
     deadline,
     filer_category,
     insider_clusters,
     is_split_adjustment,
     issuer_quarters,
     late_filing,
+    late_filing_signals,
     restatement_signals,
 )
 from edgar.signals.insiders import cluster_score
+from edgar.signals.late import deadline_days, extended_deadline, federal_holidays, next_business_day
 
 CARBO = "submissions-CIK0001009672-carbo-ceramics.json"
 APPLE = "submissions-CIK0000320193-apple.json"
+CARBO_OLD = "submissions-CIK0001009672-carbo-ceramics-001.json"
+TESLA = "submissions-CIK0001318605-tesla-2026.json"
+TESLA_OLD = "submissions-CIK0001318605-tesla-2026-001.json"
 
 
 def _feed(mirror: Path, name: str) -> tuple[str, list[dict[str, Any]]]:
@@ -114,17 +120,140 @@ def test_carbo_fy2019_nt_10k_then_a_late_10k(mirror: Path) -> None:
     notice = _late(_filing(filings, "0001564590-20-013837"), category)
     assert (notice.kind, notice.score, notice.confidence) == ("late_filing_notice", 1.0, 1.0)
     assert notice.as_of == datetime(2020, 3, 30, 7, 1, 50, tzinfo=UTC)
-    late = _late(_filing(filings, "0001564590-20-025870"), category)
+    f = _filing(filings, "0001564590-20-025870")
+    late = late_filing(
+        f["form"],
+        date.fromisoformat(f["reportDate"]),
+        date.fromisoformat(f["filingDate"]),
+        category,
+        accession=f["accessionNumber"],
+        accepted_at=datetime.fromisoformat(f["acceptanceDateTime"].replace("Z", "+00:00")),
+        notice_filed=date(2020, 3, 30),  # the NT 10-K above, filed on the due date
+    )
+    assert late is not None
     assert late.kind == "late_filing"
     assert late.details["deadline"] == "2020-03-30"  # 2019-12-31 + 90 days, a Monday
-    assert late.details["days_late"] == 46
-    assert (late.score, late.confidence) == (1.0, 0.7)
+    assert late.details["extended_deadline"] == "2020-04-14"  # Rule 12b-25: 15 more days
+    assert late.details["days_late"] == 31
+    # late even under the most lenient deadline: the category (today's, from the feed) does not matter
+    assert late.details["late_under_any_category"] is True
+    assert (late.score, late.confidence) == (1.0, 0.9)
     assert late.as_of == datetime(2020, 5, 15, 17, 31, 5, tzinfo=UTC)
-    # a few days late is discounted: a holiday may have moved the deadline
+    # one day late: Thursday 2019-11-14 was the due date (45 days)
     short = late_filing("10-Q", date(2019, 9, 30), date(2019, 11, 15), category)
     assert short is not None
-    assert (short.details["days_late"], round(short.score, 4), short.confidence) == (1, 0.0333, 0.35)
+    assert (short.details["days_late"], round(short.score, 4), short.confidence) == (1, 0.0333, 0.9)
     assert short.as_of == datetime(2019, 11, 15, tzinfo=UTC)  # no acceptance time: filing date, 00:00 UTC
+    # only late under today's stricter category: low confidence, and the details say so
+    # (40 days = Saturday 2019-11-09 -> Monday the 11th, Veterans Day -> Tuesday 2019-11-12)
+    assert late_filing("10-Q", date(2019, 9, 30), date(2019, 11, 12), "Large accelerated filer") is None
+    strict = late_filing("10-Q", date(2019, 9, 30), date(2019, 11, 14), "Large accelerated filer")
+    assert strict is not None
+    assert (strict.details["days_late"], strict.confidence, strict.details["category_source"]) == (
+        2,
+        0.4,
+        "submissions",
+    )
+
+
+def test_federal_holidays_and_rule_0_3() -> None:
+    assert sorted(federal_holidays(2024)) == [
+        date(2024, 1, 1),
+        date(2024, 1, 15),
+        date(2024, 2, 19),
+        date(2024, 5, 27),
+        date(2024, 6, 19),
+        date(2024, 7, 4),
+        date(2024, 9, 2),
+        date(2024, 10, 14),
+        date(2024, 11, 11),
+        date(2024, 11, 28),
+        date(2024, 12, 25),
+    ]
+    assert date(2021, 12, 31) in federal_holidays(2021)  # New Year's Day 2022 was a Saturday
+    assert date(2020, 6, 19) not in federal_holidays(2020)  # Juneteenth from 2021
+    # Independence Day 2021 (Sunday) observed Monday the 5th: a 10-Q due Sunday 4 July is due Tuesday 6 July
+    assert next_business_day(date(2021, 7, 4)) == date(2021, 7, 6)
+    # a 10-Q for the quarter ended 2024-09-30 of a non-accelerated filer: 45 days = Thursday 2024-11-14
+    assert deadline("10-Q", date(2024, 9, 30), "non_accelerated") == date(2024, 11, 14)
+    # an accelerated filer's 10-K for a year ended 2022-08-28: 75 days = Friday 2022-11-11, Veterans Day
+    assert deadline("10-K", date(2022, 8, 28), "accelerated") == date(2022, 11, 14)
+    assert deadline("10-K", date(2023, 9, 30), "accelerated") == date(2023, 12, 14)
+
+
+def test_deadlines_as_phased_in() -> None:
+    # before fiscal years ending 2003-12-15 every filer had 90 / 45 days
+    assert deadline_days("10-K", date(2002, 12, 31), "large_accelerated") == 90
+    assert deadline_days("10-Q", date(2003, 9, 30), "accelerated") == 45
+    # then accelerated filers 75 / 40; large accelerated filers' 60-day 10-K from fiscal 2006
+    assert deadline_days("10-K", date(2005, 12, 31), "large_accelerated") == 75
+    assert deadline_days("10-Q", date(2004, 3, 31), "large_accelerated") == 40
+    assert deadline_days("10-K", date(2006, 12, 31), "large_accelerated") == 60
+    assert deadline_days("10-K", date(2006, 12, 31), "non_accelerated") == 90
+    # Rule 12b-25: a notice filed the business day after the due date still extends it; two days after, not
+    assert extended_deadline("10-K", date(2013, 3, 1), date(2013, 3, 4)) == date(2013, 3, 18)
+    assert extended_deadline("10-K", date(2013, 3, 1), date(2013, 3, 5)) is None
+    assert extended_deadline("10-Q", date(2024, 11, 14), date(2024, 11, 14)) == date(2024, 11, 19)
+
+
+def _records(mirror: Path, *names: str) -> tuple[str, list[FilingRecord]]:
+    records: dict[str, FilingRecord] = {}
+    category = ""
+    for name in names:
+        data = json.loads((mirror / "reference" / name).read_text())
+        recent = data["filings"]["recent"] if "filings" in data else data
+        category = data.get("category", category)
+        for i, accession in enumerate(recent["accessionNumber"]):
+            report = recent["reportDate"][i]
+            records[accession] = FilingRecord(
+                accession=accession,
+                cik=int(name.split("CIK")[1][:10]),
+                form=recent["form"][i],
+                filing_date=date.fromisoformat(recent["filingDate"][i]),
+                period_of_report=date.fromisoformat(report) if report else None,
+            )
+    return category, list(records.values())
+
+
+def test_tesla_late_filings_were_false_positives_of_todays_category(mirror: Path) -> None:
+    """Tesla (IPO June 2010) is a large accelerated filer today; in 2010-2011 it was not."""
+    category, records = _records(mirror, TESLA, TESLA_OLD)
+    assert category == "Large accelerated filer"
+    by_accession = {r.accession: r for r in records}
+    # 10-Q for Q2 2010: filed 2010-08-13, 44 days; with today's category (40 days) it looked 4 days late
+    q2 = by_accession["0001193125-10-188792"]
+    assert category_in_force(q2, records, {}, category) == (
+        "Non-accelerated Filer",
+        "no_annual_report_yet",
+        "no annual report filed before the fiscal year end 2009-12-31 (Rule 12b-2)",
+    )
+    # 10-Q for Q3 2011: its category was set at 2010-12-31, before Tesla's first 10-K (filed 2011-03-03)
+    q3 = by_accession["0001193125-11-308489"]
+    assert category_in_force(q3, records, {}, category)[1] == "no_annual_report_yet"
+    # 10-K FY2012: today's category (60 days: Friday 2013-03-01), but the NT 10-K of Monday 2013-03-04
+    # extended it to 2013-03-18, so the 10-K of 2013-03-07 was timely
+    fy12 = by_accession["0001193125-13-096241"]
+    assert category_in_force(fy12, records, {}, category)[1] == "submissions"
+    signals = late_filing_signals(records, {}, {1318605: category})
+    assert [(s.kind, s.accession) for s in signals] == [("late_filing_notice", "0001193125-13-088624")]
+
+
+def test_category_from_the_preceding_10k_cover(mirror: Path) -> None:
+    category, records = _records(mirror, CARBO, CARBO_OLD)
+    covers = {"0001564590-18-004771": "Accelerated Filer"}  # dei:EntityFilerCategory of its 10-K FY2017
+    q1 = next(r for r in records if r.form == "10-Q" and r.period_of_report == date(2018, 3, 31))
+    assert category_in_force(q1, records, covers, category) == (
+        "Accelerated Filer",
+        "prior_annual_report",
+        "cover of the 10-K 0001564590-18-004771 for 2017-12-31",
+    )
+    signals = {s.accession: s for s in late_filing_signals(records, covers, {1009672: category})}
+    assert sorted(signals) == ["0000930661-96-000556", "0001564590-20-013837", "0001564590-20-025870"]
+    # Carbo's first 10-Q after its April 1996 IPO: 19 days after the ordinary 45-day due date, but a first
+    # report may be due 45 days after the registration became effective: confidence halved
+    first = signals["0000930661-96-000556"]
+    assert (first.details["days_late"], first.details["first_report"], first.confidence) == (19, True, 0.45)
+    assert signals["0001564590-20-025870"].details["extended_deadline"] == "2020-04-14"
 
 
 def _restated(**fields: Any) -> RestatedValue:
@@ -334,17 +463,17 @@ def _holding(**fields: Any) -> HoldingRow:
     return msgspec.convert(fields, HoldingRow)
 
 
-# institutional_holdings row of the built lake: Lindsell Train's IFF position, 13F-HR for 2023-09-30
+# holdings_quarter row of the built lake: Lindsell Train's IFF position, 13F-HR for 2023-09-30
 IFF = _holding(
-    filing_id="0001894188-23-000007",
-    accession="0001894188-23-000007",
     filer_cik=1894188,
     period_of_report=date(2023, 9, 30),
     filing_date=date(2023, 11, 14),
     cusip="459506101",
+    put_call="",
     issuer_name="INTERNATIONAL FLAVORS&FRAGRA",
     shares_or_principal=2265000,
     sh_prn="SH",
+    filing_ids=("0001894188-23-000007",),
 )
 
 
@@ -365,14 +494,14 @@ def test_no_13f_flow_from_a_single_quarter() -> None:
 
 
 def test_abnormal_13f_flow_against_the_issuers_history() -> None:
-    """The IFF row as the latest of six quarters whose earlier changes were small."""
+    """The IFF row as the latest of five quarters whose earlier changes were small (amendments are already
+    applied in holdings_quarter, so its rows are summed as they are)."""
     history = [(date(2022, 9, 30), 2000000), (date(2022, 12, 31), 2010000), (date(2023, 3, 31), 2005000)]
     history += [(date(2023, 6, 30), 2015000), (date(2023, 9, 30), 2265000)]
     rows = [
         msgspec.structs.replace(
             IFF,
-            filing_id=f"q{i}",
-            accession=f"q{i}",
+            filing_ids=(f"q{i}",),
             period_of_report=period,
             filing_date=date(period.year + (period.month == 12), (period.month % 12) + 2, 14),
             shares_or_principal=shares,
@@ -380,11 +509,9 @@ def test_abnormal_13f_flow_against_the_issuers_history() -> None:
         for i, (period, shares) in enumerate(history)
     ]
     rows[-1] = IFF
-    # an amendment for the first quarter replaces that filer's report; a put on IFF does not count
-    rows.append(
-        msgspec.structs.replace(rows[0], filing_id="q0a", accession="q0a", filing_date=date(2022, 12, 1))
-    )
-    rows.append(msgspec.structs.replace(IFF, filing_id="put", put_call="Put", shares_or_principal=10**9))
+    # a put on IFF and a position mixing shares and principal do not count
+    rows.append(msgspec.structs.replace(IFF, put_call="Put", shares_or_principal=10**9))
+    rows.append(msgspec.structs.replace(IFF, filer_cik=1, mixed_units=True, shares_or_principal=10**9))
     quarters = issuer_quarters(rows)
     assert [q.shares for q in quarters["459506101"]] == [2000000, 2010000, 2005000, 2015000, 2265000]
     (signal,) = abnormal_13f_flows(quarters)
