@@ -9,7 +9,8 @@ no pendingPriceRevision in execDetails).
 Per-symbol order behaviour (``behaviour``): ``fill`` (default, one execution), ``split:K`` (K executions),
 ``partial:N`` (N shares, the rest stays working), ``hold`` (working, no fill), ``reject`` (error 201).
 ``drop_after_orders=N`` closes the client's socket right after the N-th placeOrder was executed, before any
-report is sent: the client learns the outcome only after reconnecting (open orders, executions).
+report is sent: the client learns the outcome only after reconnecting (open orders, executions); with
+``drop_loses_order`` the socket closes before the order is booked (it is lost and must be sent again).
 State (orders, executions, positions, cash) lives in the server and survives dropped connections.
 """
 
@@ -67,6 +68,8 @@ class FakeTws:
     behaviour: dict[str, str] = field(default_factory=dict)
     accounts: tuple[str, ...] = (ACCOUNT,)
     drop_after_orders: int | None = None
+    #: with drop_after_orders: drop the socket BEFORE the order is executed (the order is lost, never booked)
+    drop_loses_order: bool = False
     commission_per_share: float = 0.005
     min_commission: float = 1.0
     next_order_id: int = 1
@@ -228,6 +231,14 @@ class FakeTws:
         )
         self.next_order_id = max(self.next_order_id, order_id + 1)
         self._placed += 1
+        if (
+            self.drop_loses_order
+            and self.drop_after_orders is not None
+            and self._placed >= self.drop_after_orders
+        ):
+            self.drop_after_orders = None
+            writer.close()  # the order never reached the broker's books
+            return
         behaviour = self.behaviour.get(symbol, "fill")
         if behaviour == "reject" or symbol not in self.prices:
             self._send(

@@ -50,6 +50,7 @@ class IbkrBroker:
         connect_timeout: float = 10.0,
         reconnect_attempts: int = 5,
         reconnect_delay: float = 1.0,
+        ack_timeout: float = 10.0,
     ) -> None:
         """Trade ``account`` through the TWS/Gateway API at ``host:port`` as API client ``client_id``."""
         if not account:
@@ -59,11 +60,20 @@ class IbkrBroker:
         self.connect_timeout = connect_timeout
         self.reconnect_attempts = reconnect_attempts
         self.reconnect_delay = reconnect_delay
+        self.ack_timeout = ack_timeout
         self.ib = IB()
         #: what happened to the connection (disconnects, reconnects), for the run report
         self.events: list[str] = []
         self._connected_once = False
+        #: every trade this broker object has seen, by client order id: ib_async forgets trades on a
+        #: disconnect, and an order rejected or cancelled before it is neither open nor filled afterwards
+        self._seen: dict[str, Trade] = {}
         self.ib.disconnectedEvent += self._on_disconnected
+        self.ib.orderStatusEvent += self._on_status
+
+    def _on_status(self, trade: Trade) -> None:
+        if trade.order.orderRef:
+            self._seen[trade.order.orderRef] = trade
 
     def _on_disconnected(self) -> None:
         self.events.append("connection to TWS lost")
@@ -107,6 +117,7 @@ class IbkrBroker:
     async def disconnect(self) -> None:
         """Close the connection."""
         self.ib.disconnectedEvent -= self._on_disconnected
+        self.ib.orderStatusEvent -= self._on_status
         self.ib.disconnect()
 
     async def ensure_connected(self) -> bool:
@@ -160,12 +171,22 @@ class IbkrBroker:
         )
 
     def _trades(self) -> dict[str, Trade]:
-        return {t.order.orderRef: t for t in self.ib.trades() if t.order.orderRef}
+        """Trades by client order id: this connection's, else the last seen before a reconnect."""
+        current = {t.order.orderRef: t for t in self.ib.trades() if t.order.orderRef}
+        self._seen.update(current)
+        return {**self._seen, **current}
 
     async def known_orders(self) -> set[str]:
-        """Client order ids (orderRef) of the trades and executions this connection knows (after its startup sync)."""
+        """Client order ids (orderRef) the broker has: open, filled, or acknowledged before a reconnect."""
         self._require()
-        return set(self._trades()) | {f.execution.orderRef for f in self.ib.fills() if f.execution.orderRef}
+        current = {t.order.orderRef for t in self.ib.trades() if t.order.orderRef}
+        filled = {f.execution.orderRef for f in self.ib.fills() if f.execution.orderRef}
+        acknowledged = {
+            ref
+            for ref, t in self._seen.items()
+            if t.orderStatus.status != OrderStatus.PendingSubmit or any(e.errorCode for e in t.log)
+        }
+        return current | filled | acknowledged
 
     async def place(self, order: OrderRequest) -> None:
         """Send a DAY market (or limit) order on SMART routing, orderRef = client order id."""
@@ -179,7 +200,22 @@ class IbkrBroker:
         ib_order.account = self.account_id
         ib_order.orderRef = order.client_order_id
         ib_order.tif = "DAY"
-        self.ib.placeOrder(contract, ib_order)
+        trade = self.ib.placeOrder(contract, ib_order)
+        self._seen[order.client_order_id] = trade
+        # wait for TWS to acknowledge (or reject) it: an order whose connection dropped before that is in
+        # doubt, and the caller must look it up after reconnecting instead of assuming it arrived
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.ack_timeout
+        while trade.orderStatus.status == OrderStatus.PendingSubmit and not any(
+            e.errorCode for e in trade.log
+        ):
+            if not self.ib.isConnected():
+                raise BrokerDisconnected(f"connection lost before TWS acknowledged {order.client_order_id}")
+            if loop.time() > deadline:
+                raise BrokerDisconnected(
+                    f"no acknowledgement of {order.client_order_id} in {self.ack_timeout:g} s"
+                )
+            await asyncio.sleep(0.01)
 
     async def cancel(self, client_order_id: str) -> None:
         """Cancel the order's remainder (when it is still working)."""

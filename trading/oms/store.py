@@ -455,6 +455,16 @@ class OrderStore:
         ).fetchone()
         return float(row["notional"]) if row else 0.0
 
+    def net_cash_flow(self, account_id: str) -> float:
+        """Cash the account's fills moved: sells minus buys minus commissions (USD)."""
+        row = self.conn.execute(
+            "SELECT coalesce(sum(CASE WHEN o.side = 'SELL' THEN 1 ELSE -1 END * e.quantity * e.price"
+            " - e.commission), 0) AS flow FROM trading.executions e JOIN trading.orders o USING (client_order_id)"
+            " WHERE o.account_id = %s",
+            (account_id,),
+        ).fetchone()
+        return float(row["flow"]) if row else 0.0
+
     def audit_rows(self, subject: str | None = None) -> list[dict[str, Any]]:
         """Audit rows (of one subject, or all), oldest first."""
         return self.conn.execute(
