@@ -156,7 +156,7 @@ SETTINGS: dict[str, Setting] = {
     "trading_strategy": Setting(
         "TRADING_STRATEGY",
         "equal-weight",
-        "Target source of the rebalance: equal-weight (over TRADING_UNIVERSE) or module:callable returning a TargetSource.",
+        "Target source of the rebalance: equal-weight (built in, over TRADING_UNIVERSE), a trading.strategies name with optional parameters (momentum:lookback=126;top=0.2) run over TRADING_UNIVERSE, or trading.<module>:<callable> returning a TargetSource.",
     ),
     "trading_fill_timeout_s": Setting(
         "TRADING_FILL_TIMEOUT_S",

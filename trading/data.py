@@ -130,7 +130,9 @@ class PricePanel:
 
     def __post_init__(self) -> None:
         if self.close.shape != (len(self.dates), len(self.tickers)):
-            raise ValueError(f"close has shape {self.close.shape}, want ({len(self.dates)}, {len(self.tickers)})")
+            raise ValueError(
+                f"close has shape {self.close.shape}, want ({len(self.dates)}, {len(self.tickers)})"
+            )
         if len(self.dates) > 1 and not bool(np.all(self.dates[1:] > self.dates[:-1])):
             raise ValueError("price panel dates must be strictly ascending")
 
@@ -350,7 +352,9 @@ class PointInTimeView:
         """The price panel up to and including ``day`` (the last ``days`` rows when given)."""
         index = self.prices.last_index(day)
         lo = 0 if days is None else max(0, index + 1 - days)
-        return PricePanel(self.prices.dates[lo : index + 1], self.prices.tickers, self.prices.close[lo : index + 1])
+        return PricePanel(
+            self.prices.dates[lo : index + 1], self.prices.tickers, self.prices.close[lo : index + 1]
+        )
 
     def universe(self, day: date) -> list[str]:
         """Tickers (benchmark excluded) with a bar on the last trading day on or before ``day``."""
@@ -358,7 +362,9 @@ class PointInTimeView:
         if index < 0:
             return []
         row = self.prices.close[index]
-        return [t for t, v in zip(self.prices.tickers, row, strict=True) if np.isfinite(v) and t != self.benchmark]
+        return [
+            t for t, v in zip(self.prices.tickers, row, strict=True) if np.isfinite(v) and t != self.benchmark
+        ]
 
     def tickers_by_cik(self) -> dict[int, str]:
         """CIK -> primary ticker from ``companies`` (the current mapping: identities, not point-in-time facts)."""
@@ -382,7 +388,9 @@ def _load_split_factors(lake: Lake, tickers: Sequence[str]) -> dict[str, tuple[n
     if not split:
         return {}
     rows = pl.from_arrow(
-        read_table(lake, "prices", filters=[("ticker", "in", split)], columns=["ticker", "date", "split_factor"])
+        read_table(
+            lake, "prices", filters=[("ticker", "in", split)], columns=["ticker", "date", "split_factor"]
+        )
     )
     assert isinstance(rows, pl.DataFrame)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}

@@ -56,11 +56,11 @@ class LakePrices:
                     Bar(row["ticker"], row["date"], row["open"], row["close"], row["volume"] or 0)
                 )
 
-    def last_close(self, ticker: str, as_of: date) -> Bar | None:
-        """The last bar on or before ``as_of`` (None when there is none)."""
-        before = [b for b in self._bars.get(ticker, []) if b.date <= as_of]
+    def last_before(self, ticker: str, day: date) -> Bar | None:
+        """The last bar strictly before ``day``: the latest close known during ``day``'s session."""
+        before = [b for b in self._bars.get(ticker, []) if b.date < day]
         return before[-1] if before else None
 
-    def bars_after(self, ticker: str, as_of: date) -> list[Bar]:
-        """The bars strictly after ``as_of``, oldest first."""
-        return [b for b in self._bars.get(ticker, []) if b.date > as_of]
+    def bars_from(self, ticker: str, day: date) -> list[Bar]:
+        """The bars on or after ``day``, oldest first (the prices an order placed on ``day`` can get)."""
+        return [b for b in self._bars.get(ticker, []) if b.date >= day]

@@ -206,8 +206,8 @@ class Rebalance:
         started = datetime.now(UTC)
         if clock is not None:
             self.clock = clock
-        elif cfg.as_of is not None:  # a replayed day trades at 10:00 New York
-            self.clock = datetime.combine(cfg.as_of, time(10, 0), tzinfo=NEW_YORK).astimezone(UTC)
+        elif cfg.as_of is not None:  # a replayed day trades at its 09:30 New York open
+            self.clock = datetime.combine(cfg.as_of, time(9, 30), tzinfo=NEW_YORK).astimezone(UTC)
         else:
             self.clock = started
         self.as_of = cfg.as_of or self.clock.astimezone(NEW_YORK).date()
@@ -260,6 +260,12 @@ class Rebalance:
         except Exception as exc:
             report.status = "failed"
             self.event(f"failed: {type(exc).__name__}: {exc}")
+            try:
+                store.audit(
+                    "run.failed", account_id=self.cfg.account or None, subject=report.run_id, reason=str(exc)
+                )
+            except Exception as audit_exc:
+                self.event(f"could not audit the failure: {audit_exc}")
         finally:
             if self.broker is not None:
                 await self.broker.disconnect()
@@ -279,15 +285,16 @@ class Rebalance:
         cfg, report = self.cfg, self.report
         s = cfg.settings
         limits = load_limits(s.trading_risk_limits)
-        prices = LakePrices(Lake.from_settings(s))
-        source = self.source or load_target_source(s.trading_strategy, s.trading_universe)
+        lake = Lake.from_settings(s)
+        prices = LakePrices(lake)
+        source = self.source or load_target_source(s.trading_strategy, s.trading_universe, lake)
+        report.targets = dict(sorted(source(self.clock).items()))
         versions: dict[str, int | None] = {"prices": prices.version()}
         extra = getattr(source, "lake_versions", None)
         if callable(extra):
             versions.update(extra())
         report.lake_versions = versions
         store.start_run(report.run_id, cfg.account, cfg.mode, versions)
-        report.targets = dict(sorted(source(self.clock).items()))
 
         self.broker = broker = self.broker_factory(cfg, store, prices, self.as_of)
         await broker.connect()
@@ -303,7 +310,7 @@ class Rebalance:
         prices.load(tickers, self.as_of.year - 1, self.as_of.year)
         last: dict[str, float] = {}
         for ticker in sorted(tickers):
-            bar = prices.last_close(ticker, self.as_of)
+            bar = prices.last_before(ticker, self.as_of)  # the latest close known during the session
             if bar is None:
                 continue
             last[ticker] = bar.close
@@ -544,7 +551,11 @@ def config_from_args(argv: Sequence[str] | None = None, settings: Settings | Non
         "--broker", choices=("sim", "ibkr"), help=f"default TRADING_BROKER ({s.trading_broker})"
     )
     parser.add_argument("--account", help="account id (default IBKR_ACCOUNT; SIM for the sim broker)")
-    parser.add_argument("--as-of", type=date.fromisoformat, help="replay a past day (sim broker or dry run)")
+    parser.add_argument(
+        "--as-of",
+        type=date.fromisoformat,
+        help="replay a past trading day from its open (sim broker or dry run)",
+    )
     parser.add_argument(
         "--timeout", type=float, help=f"fill timeout in s (default {s.trading_fill_timeout_s:g})"
     )

@@ -19,7 +19,7 @@ from tests.trading.conftest import TICKERS, close_on
 from tests.trading.fake_tws import ACCOUNT, FakeTws
 from trading.rebalance import Rebalance, RunConfig, RunReport, client_order_id, config_from_args, refusal
 
-AS_OF = date(2024, 2, 29)
+AS_OF = date(2024, 3, 1)
 #: Monday 2024-03-04 11:00 New York, a trading hour (IBKR runs use a fixed clock)
 MARKET_OPEN = datetime(2024, 3, 4, 16, 0, tzinfo=UTC)
 
@@ -239,3 +239,14 @@ def test_second_concurrent_run_is_locked_out(prices_lake: Lake, pg_url: str) -> 
     assert len(tws.placed()) == 7 and len(tws.placed(4)) == 7
     assert rows(pg_url, "SELECT count(*), count(DISTINCT client_order_id) FROM trading.orders") == [(7, 7)]
     assert rows(pg_url, "SELECT count(*) FROM trading.audit WHERE action = 'run.locked'") == [(1,)]
+
+
+def test_a_backtest_strategy_is_a_target_source(prices_lake: Lake, pg_url: str) -> None:
+    s = settings(prices_lake, pg_url, TRADING_STRATEGY="equal_weight", TRADING_UNIVERSE="AAPL,MSFT,UNP")
+    report = asyncio.run(Rebalance(config(s, mode="dry-run")).run())
+    assert report.status == "dry-run", report.text()
+    assert report.targets == {t: pytest.approx(1 / 3) for t in ("AAPL", "MSFT", "UNP")}
+    assert report.lake_versions["prices"] == table_version(prices_lake, PRICES)
+    assert "signals" in report.lake_versions  # the view's tables are recorded too (absent here: None)
+    aapl = next(o for o in report.orders if o.ticker == "AAPL")
+    assert aapl.quantity == 1807  # 1,000,000 x 0.98 / 3 / 180.75 (2024-02-29 close)

@@ -53,7 +53,7 @@ def test_schedule_is_monthly_stopped_and_skips_other_days() -> None:
 
 def test_job_runs_the_rebalance_process_dry_run_by_default(env: str) -> None:
     result = rebalance_job.execute_in_process(
-        run_config={"ops": {"run_rebalance": {"config": {"as_of": "2024-02-29"}}}}
+        run_config={"ops": {"run_rebalance": {"config": {"as_of": "2024-03-01"}}}}
     )
     assert result.success
     report = result.output_for_node("run_rebalance")
@@ -91,7 +91,7 @@ def test_cli_live_needs_flag_and_env(env: str) -> None:
     assert json.loads(flagged.stdout)["events"] == [
         "refused: live trading needs AIHF_LIVE_TRADING=I_UNDERSTAND in the environment"
     ]
-    paper = cli("--mode", "paper", "--as-of", "2024-02-29", "--timeout", "5")
+    paper = cli("--mode", "paper", "--as-of", "2024-03-01", "--timeout", "5")
     report = json.loads(paper.stdout)
     assert paper.returncode == 0 and report["status"] == "completed"
     assert {o["status"] for o in report["orders"]} == {"filled"}

@@ -131,7 +131,9 @@ def cost_rate(cost_bps: float, slippage_bps: float) -> float:
     return (cost_bps + slippage_bps) / 1e4
 
 
-def _check_inputs(close: np.ndarray, rebalance: np.ndarray, weights: np.ndarray, start: int, end: int) -> None:
+def _check_inputs(
+    close: np.ndarray, rebalance: np.ndarray, weights: np.ndarray, start: int, end: int
+) -> None:
     if weights.shape != (len(rebalance), close.shape[1]):
         raise ValueError(f"weights shape {weights.shape} != ({len(rebalance)}, {close.shape[1]})")
     if len(rebalance) == 0 or rebalance[0] != start or rebalance[-1] > end:

@@ -1,8 +1,9 @@
 """The sim broker: a paper account that fills at the next available lake price with slippage.
 
-An order placed "as of" a date fills at the opening prices of the bars after that date: each bar fills at most
+An order placed on a trading day fills at the opening prices of the bars from that day on: each bar fills at most
 ``participation`` x its volume (so a large order fills over several bars: partial fills), at the open moved
-``slippage_bps`` against the order. An order with no bar after its date stays open (until cancelled).
+``slippage_bps`` against the order. An order with no bar yet stays open (until cancelled). Positions are
+valued at the last close before the trading day.
 Commission: ``commission_per_share`` with a minimum per fill (IBKR's fixed US stock rate by default).
 """
 
@@ -47,7 +48,7 @@ class SimBroker:
         self,
         account: str,
         prices: LakePrices,
-        as_of: date,
+        trade_date: date,
         *,
         cash: float,
         positions: Mapping[str, float],
@@ -57,10 +58,10 @@ class SimBroker:
         commission_per_share: float = 0.005,
         min_commission: float = 1.0,
     ) -> None:
-        """A sim account holding ``cash`` and ``positions``, trading after ``as_of``."""
+        """A sim account holding ``cash`` and ``positions``, trading on ``trade_date`` (and the days after)."""
         self.account_id = account
         self.prices = prices
-        self.as_of = as_of
+        self.trade_date = trade_date
         self.cash = cash
         self.holdings: dict[str, float] = {t: q for t, q in positions.items() if q}
         self.slippage_bps = slippage_bps
@@ -81,14 +82,14 @@ class SimBroker:
         return False
 
     def _mark(self, ticker: str) -> float:
-        bar = self.prices.last_close(ticker, self.as_of)
+        bar = self.prices.last_before(ticker, self.trade_date)
         if bar is None:
-            raise ValueError(f"sim broker: no price of {ticker} on or before {self.as_of}")
+            raise ValueError(f"sim broker: no price of {ticker} before {self.trade_date}")
         return bar.close
 
     async def account(self) -> AccountSnapshot:
-        """Cash plus positions at their last close on or before ``as_of``."""
-        self.prices.load(self.holdings, self.as_of.year - 1, self.as_of.year + 1)
+        """Cash plus positions at their last close before the trading day."""
+        self.prices.load(self.holdings, self.trade_date.year - 1, self.trade_date.year + 1)
         value = sum(q * self._mark(t) for t, q in self.holdings.items())
         return AccountSnapshot(account=self.account_id, net_liquidation=self.cash + value, cash=self.cash)
 
@@ -101,14 +102,14 @@ class SimBroker:
         return set(self._orders)
 
     async def place(self, order: OrderRequest) -> None:
-        """Accept the order and fill it against the bars after ``as_of``."""
+        """Accept the order and fill it against the bars from the trading day on."""
         if order.client_order_id in self._orders:
             return
         sim = self._orders[order.client_order_id] = _SimOrder(order)
-        self.prices.load([order.ticker], self.as_of.year - 1, self.as_of.year + 1)
-        bars = self.prices.bars_after(order.ticker, self.as_of)[: self.max_bars]
+        self.prices.load([order.ticker], self.trade_date.year - 1, self.trade_date.year + 1)
+        bars = self.prices.bars_from(order.ticker, self.trade_date)[: self.max_bars]
         if not bars:
-            sim.message = f"no {order.ticker} price after {self.as_of} yet"
+            sim.message = f"no {order.ticker} price on or after {self.trade_date} yet"
             return
         sign = 1 if order.side == "BUY" else -1
         for n, bar in enumerate(bars, 1):

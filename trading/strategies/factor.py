@@ -95,9 +95,9 @@ class QualityValue(Strategy):
         names: list[str] = []
         margins: list[float] = []
         yields: list[float] = []
-        for cik, margin, eps, filed in fundamentals(view, day).select(
-            "cik", "gross_margin", "eps", "filing_date"
-        ).iter_rows():
+        for cik, margin, eps, filed in (
+            fundamentals(view, day).select("cik", "gross_margin", "eps", "filing_date").iter_rows()
+        ):
             ticker = by_cik.get(int(cik))
             if ticker is None or ticker not in tradable:
                 continue
