@@ -307,15 +307,14 @@ class Rebalance:
         report.equity, report.cash = snapshot.net_liquidation, snapshot.cash
 
         tickers = set(report.targets) | set(positions)
-        prices.load(tickers, self.as_of.year - 1, self.as_of.year)
+        prices.load(tickers, self.as_of.year - 5, self.as_of.year)
         last: dict[str, float] = {}
+        price_dates: dict[str, date] = {}
         for ticker in sorted(tickers):
             bar = prices.last_before(ticker, self.as_of)  # the latest close known during the session
             if bar is None:
                 continue
-            last[ticker] = bar.close
-            if (self.as_of - bar.date).days > 5:
-                self.event(f"{ticker}: last lake close is from {bar.date} ({bar.close}), the reference price")
+            last[ticker], price_dates[ticker] = bar.close, bar.date
         plan = orders_from_targets(
             report.targets,
             positions,
@@ -335,6 +334,7 @@ class Rebalance:
             equity=snapshot.net_liquidation,
             traded_today=store.traded_notional_since(cfg.account, day_start),
             now=self.clock,
+            price_dates=price_dates,
         )
         lines = {self._id(d): self._line(d) for d in decisions}
         report.orders = list(lines.values())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,7 @@ class RiskLimits(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     max_daily_turnover_pct: float = 1.0
     blocklist: tuple[str, ...] = ()
     price_collar_pct: float = 0.10
+    max_price_age_days: int = 5
     enforce_trading_hours: bool = True
     session_open: str = "09:30"
     session_close: str = "16:00"
@@ -94,6 +95,7 @@ def check_orders(
     equity: float,
     traded_today: float,
     now: datetime,
+    price_dates: Mapping[str, date] | None = None,
 ) -> list[RiskDecision]:
     """Check each order in turn against every limit; accepted orders count toward the next one's exposure.
 
@@ -106,6 +108,8 @@ def check_orders(
         equity: net liquidation value.
         traded_today: USD notional already traded (placed) today on this account.
         now: the time of placement (aware), for the trading-hours check.
+        price_dates: ticker -> date of its last close; older than ``max_price_age_days`` before ``now``'s New
+            York date is a breach (orders sized on stale prices).
 
     Returns:
         One decision per order, in order.
@@ -165,6 +169,19 @@ def check_orders(
                         threshold=limits.price_collar_pct,
                         message=f"price {price:.4f} is {deviation:.2%} from last close {close:.4f} "
                         f"> collar {limits.price_collar_pct:.2%} by {deviation - limits.price_collar_pct:.2%}",
+                    )
+                )
+        priced = (price_dates or {}).get(order.ticker)
+        if priced is not None:
+            age = (now.astimezone(NEW_YORK).date() - priced).days
+            if age > limits.max_price_age_days:
+                breaches.append(
+                    Breach(
+                        limit="max_price_age_days",
+                        value=age,
+                        threshold=limits.max_price_age_days,
+                        message=f"last close of {order.ticker} is from {priced} ({age} days old) "
+                        f"> max {limits.max_price_age_days} by {age - limits.max_price_age_days} days",
                     )
                 )
         before = held.get(order.ticker, 0.0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import msgspec
@@ -133,6 +133,9 @@ def test_every_limit_says_which_and_by_how_much(prices: dict[str, float]) -> Non
     )
     collar = _decide(prices, BASE, last_close={**prices, "NVDA": 700.0})
     assert collar["NVDA"] == "price 791.1200 is 13.02% from last close 700.0000 > collar 10.00% by 3.02%"
+    stale = _decide(prices, BASE, price_dates={"AAPL": date(2024, 2, 20), "MSFT": date(2024, 2, 28)})
+    assert stale["AAPL"] == "last close of AAPL is from 2024-02-20 (9 days old) > max 5 by 4 days"
+    assert stale["MSFT"] == ""
     closed = _decide(prices, BASE, now=datetime(2024, 3, 2, 16, 0, tzinfo=UTC))
     assert closed["AAPL"] == "market closed at Sat 2024-03-02 11:00 New York (session 09:30-16:00 Mon-Fri)"
 

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import psycopg
 import pytest
 
 from lake.settings import PROJECT_ROOT
 from lake.storage import Lake
 from orchestration.definitions import defs
 from orchestration.rebalance import first_weekday_of_month, rebalance_job
+from tests.trading.conftest import TICKERS, close_on
+from tests.trading.fake_tws import ACCOUNT, FakeTws
 
 
 @pytest.fixture
@@ -75,8 +83,6 @@ def test_job_fails_when_the_rebalance_refuses_live(env: str) -> None:
 
 def test_cli_live_needs_flag_and_env(env: str) -> None:
     def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        import os
-
         return subprocess.run(
             [sys.executable, "-m", "trading.rebalance", "--json", *args],
             cwd=PROJECT_ROOT,
@@ -95,3 +101,54 @@ def test_cli_live_needs_flag_and_env(env: str) -> None:
     report = json.loads(paper.stdout)
     assert paper.returncode == 0 and report["status"] == "completed"
     assert {o["status"] for o in report["orders"]} == {"filled"}
+
+
+class ThreadedTws:
+    """The fake TWS on its own event loop in a thread, so separate processes can connect to it."""
+
+    def __init__(self, tws: FakeTws) -> None:
+        self.tws = tws
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+
+    def __enter__(self) -> FakeTws:
+        self.thread.start()
+        asyncio.run_coroutine_threadsafe(self.tws.start(), self.loop).result(timeout=10)
+        return self.tws
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.tws.stop(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+def test_two_rebalance_processes_never_double_trade(env: str, tmp_path: Path) -> None:
+    # the test runs at any hour, and the lake's prices end on 2024-03-08
+    (tmp_path / "limits.toml").write_text("enforce_trading_hours = false\nmax_price_age_days = 100000\n")
+    prices = {t: close_on(t, "2024-03-08") for t in TICKERS}
+    with ThreadedTws(FakeTws(prices=prices, behaviour=dict.fromkeys(TICKERS, "hold"))) as tws:
+        run_env = {
+            **os.environ,
+            "TRADING_BROKER": "ibkr",
+            "IBKR_PORT": str(tws.port),
+            "IBKR_ACCOUNT": ACCOUNT,
+            "TRADING_RISK_LIMITS": str(tmp_path / "limits.toml"),
+        }
+        command = [sys.executable, "-m", "trading.rebalance", "--json", "--mode", "paper", "--timeout", "15"]
+        first = subprocess.Popen(command, cwd=PROJECT_ROOT, env=run_env, stdout=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while len(tws.placed()) < 7 and time.monotonic() < deadline and first.poll() is None:
+            time.sleep(0.05)
+        second = subprocess.run(
+            command, cwd=PROJECT_ROOT, env=run_env, capture_output=True, text=True, check=False
+        )
+        out, _ = first.communicate(timeout=60)
+    assert second.returncode == 3 and json.loads(second.stdout)["status"] == "locked"
+    report = json.loads(out)
+    assert first.returncode == 0 and report["status"] == "completed-with-issues"
+    assert {o["status"] for o in report["orders"]} == {"cancelled"}
+    assert len(tws.placed()) == 7 and len(tws.placed(4)) == 7  # seven orders, each cancelled at the timeout
+    with psycopg.connect(env) as conn:
+        stored = conn.execute("SELECT status, count(*) FROM trading.orders GROUP BY status").fetchall()
+        locked = conn.execute("SELECT count(*) FROM trading.audit WHERE action = 'run.locked'").fetchone()
+    assert stored == [("cancelled", 7)] and locked == (1,)
