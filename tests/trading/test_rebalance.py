@@ -17,6 +17,7 @@ from lake.storage import Lake
 from lake.tables import PRICES
 from tests.trading.conftest import TICKERS, close_on
 from tests.trading.fake_tws import ACCOUNT, FakeTws
+from trading.broker.ibkr import IbkrBroker
 from trading.rebalance import Rebalance, RunConfig, RunReport, client_order_id, config_from_args, refusal
 
 AS_OF = date(2024, 3, 1)
@@ -250,3 +251,39 @@ def test_a_backtest_strategy_is_a_target_source(prices_lake: Lake, pg_url: str) 
     assert "signals" in report.lake_versions  # the view's tables are recorded too (absent here: None)
     aapl = next(o for o in report.orders if o.ticker == "AAPL")
     assert aapl.quantity == 1807  # 1,000,000 x 0.98 / 3 / 180.75 (2024-02-29 close)
+
+
+def test_broker_gone_for_good_leaves_a_consistent_incomplete_run(prices_lake: Lake, pg_url: str) -> None:
+    s = settings(prices_lake, pg_url)
+    tws = FakeTws(prices=ibkr_prices(), behaviour=dict.fromkeys(TICKERS, "hold"))
+
+    def quick_reconnects(cfg: RunConfig, *_: Any) -> IbkrBroker:
+        st = cfg.settings
+        return IbkrBroker(
+            st.ibkr_host, st.ibkr_port, st.ibkr_client_id, cfg.account, is_paper=True, reconnect_attempts=2,
+            reconnect_delay=0.05,
+        )  # fmt: skip
+
+    async def main() -> RunReport:
+        port = await tws.start()
+        cfg = config(
+            msgspec.structs.replace(s, ibkr_port=port, ibkr_account=ACCOUNT),
+            broker="ibkr",
+            account=ACCOUNT,
+            as_of=None,
+            fill_timeout_s=30.0,
+        )
+        run = asyncio.create_task(Rebalance(cfg, broker_factory=quick_reconnects, clock=MARKET_OPEN).run())
+        while len(tws.placed()) < 7:
+            await asyncio.sleep(0.05)
+        await tws.stop()  # TWS goes away with seven working orders
+        return await run
+
+    report = asyncio.run(main())
+    assert report.status == "incomplete"
+    assert any(e.startswith("broker lost while waiting for fills") for e in report.events)
+    assert any(e.startswith("positions not reconciled after the run") for e in report.events)
+    assert "broker: reconnect failed after 2 attempts" in report.events
+    # the store still says what is known: seven orders sent, none filled, none assumed cancelled
+    assert rows(pg_url, "SELECT status, count(*) FROM trading.orders GROUP BY status") == [("submitted", 7)]
+    assert rows(pg_url, "SELECT status FROM trading.runs") == [("incomplete",)]
