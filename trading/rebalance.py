@@ -156,6 +156,13 @@ def refusal(cfg: RunConfig) -> str | None:
     return None
 
 
+def is_paper_account(cfg: RunConfig) -> bool:
+    """Whether the account is registered as paper: sim and paper runs are; a dry run is when IBKR says so (D...)."""
+    if cfg.broker == "sim" or cfg.mode == "paper":
+        return True
+    return cfg.mode == "dry-run" and cfg.account.startswith("D")
+
+
 def client_order_id(account: str, day: date, ticker: str, side: str, quantity: int) -> str:
     """The id of an order: the same plan on the same day gets the same id, so it is never placed twice."""
     return f"{account}-{day:%Y%m%d}-{ticker}-{side}-{quantity}"
@@ -245,7 +252,7 @@ class Rebalance:
                     "run.refused", account_id=self.cfg.account or None, subject=report.run_id, reason=why
                 )
                 return self._finish()
-            store.ensure_account(self.cfg.account, self.cfg.broker, is_paper=self.cfg.mode != "live")
+            store.ensure_account(self.cfg.account, self.cfg.broker, is_paper=is_paper_account(self.cfg))
             locked = self.cfg.mode != "dry-run"
             if locked and not store.try_lock(self.cfg.account):
                 report.status = "locked"
@@ -324,7 +331,8 @@ class Rebalance:
             lot_size=limits.lot_size,
         )
         report.skipped = dict(plan.skipped)
-        day_start = datetime.combine(self.clock.astimezone(NEW_YORK).date(), time(0), tzinfo=NEW_YORK)
+        # the turnover limit is a real-time control: orders created since midnight New York (wall clock)
+        day_start = datetime.combine(datetime.now(NEW_YORK).date(), time(0), tzinfo=NEW_YORK)
         decisions = check_orders(
             plan.orders,
             limits=limits,

@@ -18,7 +18,15 @@ from lake.tables import PRICES
 from tests.trading.conftest import TICKERS, close_on
 from tests.trading.fake_tws import ACCOUNT, FakeTws
 from trading.broker.ibkr import IbkrBroker
-from trading.rebalance import Rebalance, RunConfig, RunReport, client_order_id, config_from_args, refusal
+from trading.rebalance import (
+    Rebalance,
+    RunConfig,
+    RunReport,
+    client_order_id,
+    config_from_args,
+    is_paper_account,
+    refusal,
+)
 
 AS_OF = date(2024, 3, 1)
 #: Monday 2024-03-04 11:00 New York, a trading hour (IBKR runs use a fixed clock)
@@ -67,6 +75,11 @@ def test_refusals() -> None:
     assert refusal(msgspec.structs.replace(base, broker="ibkr", account="")) == (
         "IBKR_ACCOUNT is empty: name the IBKR (paper) account to trade"
     )
+    assert is_paper_account(base) and is_paper_account(
+        msgspec.structs.replace(base, broker="ibkr", account="DU1")
+    )
+    assert not is_paper_account(msgspec.structs.replace(base, mode="dry-run", broker="ibkr", account="U1"))
+    assert not is_paper_account(flagged)
     cfg = config_from_args(["--live"], s)
     assert (cfg.mode, cfg.live_flag, cfg.broker, cfg.account) == ("live", True, "sim", "SIM")
     assert config_from_args([], s).mode == "dry-run"  # the default
