@@ -138,6 +138,51 @@ SETTINGS: dict[str, Setting] = {
     "trading_kill_switch": Setting(
         "TRADING_KILL_SWITCH", "off", "on = no order is placed by anything, whatever the mode."
     ),
+    "trading_broker": Setting(
+        "TRADING_BROKER",
+        "sim",
+        "Broker of the rebalance job: sim = built-in paper broker filling at the next lake price with slippage; ibkr = TWS / IB Gateway.",
+    ),
+    "trading_risk_limits": Setting(
+        "TRADING_RISK_LIMITS",
+        "./infra/risk_limits.toml",
+        "TOML file of the pre-trade risk limits (position %, gross exposure, order notional, turnover, blocklist, price collar, trading hours, cash buffer, lot size).",
+    ),
+    "trading_universe": Setting(
+        "TRADING_UNIVERSE",
+        "AAPL,MSFT,NFLX,NVDA,ORCL,TSLA,UNP",
+        "Tickers of the built-in equal-weight target source (used until a strategy is named with TRADING_STRATEGY).",
+    ),
+    "trading_strategy": Setting(
+        "TRADING_STRATEGY",
+        "equal-weight",
+        "Target source of the rebalance: equal-weight (built in, over TRADING_UNIVERSE), a trading.strategies name with optional parameters (momentum:lookback=126;top=0.2) run over TRADING_UNIVERSE, or trading.<module>:<callable> returning a TargetSource.",
+    ),
+    "trading_fill_timeout_s": Setting(
+        "TRADING_FILL_TIMEOUT_S",
+        "120",
+        "Seconds the rebalance waits for fills before cancelling what is still open.",
+    ),
+    "trading_slippage_bps": Setting(
+        "TRADING_SLIPPAGE_BPS",
+        "5",
+        "Slippage of the sim broker in basis points (buys pay more, sells get less).",
+    ),
+    "trading_sim_cash": Setting(
+        "TRADING_SIM_CASH",
+        "1000000",
+        "Starting cash of a sim broker account that has no positions in the order store.",
+    ),
+    "trading_rebalance_cron": Setting(
+        "TRADING_REBALANCE_CRON",
+        "45 10 1-7 * 1-5",
+        "Cron (New York time) of the Dagster rebalance schedule; it runs only on the first weekday of the month matching it. The schedule is stopped by default.",
+    ),
+    "live_trading": Setting(
+        "AIHF_LIVE_TRADING",
+        "",
+        "Must be I_UNDERSTAND (together with `python -m trading.rebalance --live`) before anything trades real money.",
+    ),
     "dagster_home": Setting(
         "DAGSTER_HOME", "./.dagster_home", "Dagster instance folder (run history, schedules, event log)."
     ),
@@ -222,6 +267,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ibkr_account: str
     trading_mode: Literal["dry-run", "paper", "live"]
     trading_kill_switch: bool
+    trading_broker: Literal["sim", "ibkr"]
+    trading_risk_limits: str
+    trading_universe: tuple[str, ...]
+    trading_strategy: str
+    trading_fill_timeout_s: float
+    trading_slippage_bps: float
+    trading_sim_cash: float
+    trading_rebalance_cron: str
+    live_trading: str
     dagster_home: str
     dagster_pg_url: str
 
@@ -251,6 +305,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "ibkr_client_id": int(raw["ibkr_client_id"]),
                 "auth": _switch("AIHF_AUTH", raw["auth"]),
                 "trading_kill_switch": _switch("TRADING_KILL_SWITCH", raw["trading_kill_switch"]),
+                "trading_risk_limits": _resolve_local(raw["trading_risk_limits"]),
+                "trading_universe": tuple(
+                    t.strip().upper() for t in raw["trading_universe"].split(",") if t.strip()
+                ),
+                "trading_fill_timeout_s": float(raw["trading_fill_timeout_s"]),
+                "trading_slippage_bps": float(raw["trading_slippage_bps"]),
+                "trading_sim_cash": float(raw["trading_sim_cash"]),
                 "sec_max_rps": float(raw["sec_max_rps"]),
                 "sec_max_retries": int(raw["sec_max_retries"]),
                 "sec_timeout_s": float(raw["sec_timeout_s"]),
@@ -262,6 +323,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         for field, choices in (
             ("prices_provider", ("folder", "http")),
             ("trading_mode", ("dry-run", "paper", "live")),
+            ("trading_broker", ("sim", "ibkr")),
         ):
             if values[field] not in choices:
                 raise ValueError(

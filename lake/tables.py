@@ -892,3 +892,71 @@ HOLDINGS_CHANGES = register(
         ),
     )
 )
+
+# --- Backtests (trading.backtest) -----------------------------------------------------------------------------
+
+BACKTEST_RUNS = register(
+    TableSpec(
+        name="backtest_runs",
+        layer="gold",
+        schema=pa.schema(
+            [
+                pa.field("run_id", pa.string(), nullable=False),
+                pa.field("strategy", pa.string(), nullable=False),
+                pa.field("params", pa.string()),
+                pa.field("start", pa.date32()),
+                pa.field("end", pa.date32()),
+                pa.field("rebalance", pa.string()),
+                pa.field("cost_bps", pa.float64()),
+                pa.field("slippage_bps", pa.float64()),
+                pa.field("tickers", pa.int32()),
+                pa.field("table_versions", pa.string()),
+                pa.field("metrics", pa.string()),
+                pa.field("total_return", pa.float64()),
+                pa.field("cagr", pa.float64()),
+                pa.field("sharpe", pa.float64()),
+                pa.field("sortino", pa.float64()),
+                pa.field("max_drawdown", pa.float64()),
+                pa.field("turnover", pa.float64()),
+                pa.field("exposure", pa.float64()),
+                pa.field("hit_rate", pa.float64()),
+                pa.field("benchmark_total_return", pa.float64()),
+                pa.field("created", _UTC, nullable=False),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("run_id",),
+        description=(
+            "One row per backtest run: strategy, its parameters (JSON), period, rebalance rule, costs, the lake "
+            "table versions it read (JSON table -> Delta version), every metric (JSON) and the headline ones as "
+            "columns (max_drawdown negative, turnover = traded notional / equity per year)."
+        ),
+    )
+)
+
+BACKTEST_EQUITY = register(
+    TableSpec(
+        name="backtest_equity",
+        layer="gold",
+        schema=pa.schema(
+            [
+                pa.field("run_id", pa.string(), nullable=False),
+                pa.field("date", pa.date32(), nullable=False),
+                pa.field("equity", pa.float64(), nullable=False),
+                pa.field("daily_return", pa.float64()),
+                pa.field("benchmark", pa.float64()),
+                pa.field("exposure", pa.float64()),
+                pa.field("net_exposure", pa.float64()),
+                pa.field("turnover", pa.float64()),
+                pa.field("cost", pa.float64()),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("run_id", "date"),
+        description=(
+            "Daily equity curve of a backtest run (starts at 1.0): equity after costs, the benchmark (SPY close "
+            "/ close on the first day; null where SPY has no bar), gross and net exposure at the close, "
+            "turnover traded that day (notional / equity) and the cost paid (fraction of equity)."
+        ),
+    )
+)

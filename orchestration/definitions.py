@@ -12,7 +12,9 @@ from assets.ownership import defs as ownership_defs
 from assets.resources import EdgarResource, LakeResource
 from assets.signals import defs as signals_defs
 from assets.xbrl import defs as xbrl_defs
+from lake.settings import Settings
 from orchestration.jobs import defs as job_defs
+from orchestration.rebalance import rebalance_job, rebalance_schedule
 
 
 def _env(name: str) -> dg.EnvVar | None:
@@ -33,6 +35,9 @@ def defs() -> dg.Definitions:
             ),
         }
     )
+    trading = dg.Definitions(
+        jobs=[rebalance_job], schedules=[rebalance_schedule(Settings.from_env().trading_rebalance_cron)]
+    )
     return dg.Definitions.merge(
-        edgar_defs, xbrl_defs, ownership_defs, events_defs, signals_defs, job_defs, resources
+        edgar_defs, xbrl_defs, ownership_defs, events_defs, signals_defs, job_defs, trading, resources
     )

@@ -1,0 +1,1 @@
+"""Backtests: the vectorized engine, its naive reference, metrics, storage in the lake and the CLI."""

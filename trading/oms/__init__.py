@@ -1,0 +1,1 @@
+"""The order management store in PostgreSQL (schema ``trading``): migrations and the store."""
