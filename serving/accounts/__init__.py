@@ -1,0 +1,6 @@
+"""Accounts, API keys, plans, rate limits, usage metering and Stripe billing of the API.
+
+A self-contained package the Litestar app plugs in (:class:`serving.accounts.litestar.AccessPlugin`):
+PostgreSQL holds users, plans, keys, usage and billing (versioned Alembic migrations under ``migrations/``),
+Redis holds the rate-limit state. ``python -m serving.accounts`` is the admin CLI.
+"""
