@@ -114,5 +114,5 @@ def migrate(url: str) -> str:
 
 
 def connect(url: str) -> psycopg.Connection[tuple[object, ...]]:
-    """A synchronous connection (CLI, tests)."""
-    return psycopg.connect(conninfo(url))
+    """A synchronous connection in autocommit mode (CLI, tests): writes group in ``conn.transaction()``."""
+    return psycopg.connect(conninfo(url), autocommit=True)

@@ -80,9 +80,10 @@ class RateLimiter:
         self._sha: str | None = None
 
     @classmethod
-    def from_url(cls, url: str, prefix: str = "aihf:rl:") -> RateLimiter:
-        """A limiter over a new connection pool to ``url``."""
-        return cls(aioredis.Redis.from_url(url), prefix)
+    def from_url(cls, url: str, prefix: str = "aihf:rl:", max_connections: int = 64) -> RateLimiter:
+        """A limiter over a new pool of at most ``max_connections`` to ``url`` (callers wait for a free one)."""
+        pool = aioredis.BlockingConnectionPool.from_url(url, max_connections=max_connections, timeout=5)
+        return cls(aioredis.Redis(connection_pool=pool), prefix)
 
     async def load(self) -> str:
         """Load the script into Redis (done once; again after a Redis restart flushed it)."""
@@ -110,3 +111,4 @@ class RateLimiter:
     async def close(self) -> None:
         """Close the connection pool."""
         await self.client.aclose()
+        await self.client.connection_pool.disconnect()

@@ -362,7 +362,7 @@ class AccessPlugin(InitPluginProtocol):
         """``GET /v1/usage``, ``POST /v1/auth/token``, ``POST /v1/billing/webhook``."""
         plugin = self
 
-        @get("/v1/usage", sync_to_thread=False, tags=["usage"], summary="Usage of the caller's keys")
+        @get("/v1/usage", tags=["usage"], summary="Usage of the caller's keys")
         async def usage(request: Request[Any, Any, Any], days: int = 7) -> Response[Any]:
             """Requests and rows served per UTC day, endpoint and key over the last ``days`` days (1-366)."""
             runtime, who = plugin.runtime, principal(request)
