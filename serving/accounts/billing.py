@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Any
 
 import msgspec
-import stripe
 from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
@@ -41,6 +40,7 @@ def verify(
         raise WebhookError("webhooks are disabled: STRIPE_WEBHOOK_SECRET is not set")
     if not signature:
         raise WebhookError("missing Stripe-Signature header")
+    import stripe  # imported on the first delivery: it is slow to import and only webhooks need it
     try:
         stripe.Webhook.construct_event(payload, signature, secret, tolerance=tolerance_s)
     except stripe.SignatureVerificationError as exc:
