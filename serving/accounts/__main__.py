@@ -79,7 +79,9 @@ def _command(conn: store.Conn, args: argparse.Namespace) -> int:
         info = store.revoke_key(conn, args.key)
         print(f"revoked {info.prefix} of {info.email}")
     elif args.command == "list-keys":
-        print(f"{'id':>4}  {'prefix':<18}  {'email':<28}  {'name':<10}  {'scopes':<7}  {'revoked':<19}  last used")
+        print(
+            f"{'id':>4}  {'prefix':<18}  {'email':<28}  {'name':<10}  {'scopes':<7}  {'revoked':<19}  last used"
+        )
         for k in store.list_keys(conn, args.email):
             print(
                 f"{k.id:>4}  {k.prefix:<18}  {k.email:<28}  {k.name:<10}  {','.join(k.scopes):<7}  "
@@ -96,8 +98,8 @@ def _command(conn: store.Conn, args: argparse.Namespace) -> int:
         print(f"total: {sum(r.requests for r in rows)} requests, {sum(r.rows for r in rows)} rows")
     elif args.command == "demo-key":
         known = args.file.read_text(encoding="utf-8").strip() if args.file.is_file() else None
-        key, issued = store.ensure_demo_key(conn, known)
-        if issued:
+        key, fresh = store.ensure_demo_key(conn, known)
+        if fresh:
             args.file.write_text(key + "\n", encoding="utf-8")
             args.file.chmod(0o600)
         print(key)

@@ -41,6 +41,7 @@ def verify(
     if not signature:
         raise WebhookError("missing Stripe-Signature header")
     import stripe  # imported on the first delivery: it is slow to import and only webhooks need it
+
     try:
         stripe.Webhook.construct_event(payload, signature, secret, tolerance=tolerance_s)
     except stripe.SignatureVerificationError as exc:

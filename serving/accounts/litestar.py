@@ -18,12 +18,10 @@ middleware strips).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import msgspec
@@ -32,17 +30,17 @@ from litestar.config.app import AppConfig
 from litestar.middleware import DefineMiddleware
 from litestar.plugins import InitPluginProtocol
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from psycopg_pool import AsyncConnectionPool
 
 from lake.settings import Settings
-from serving.accounts import billing, db
-from serving.accounts.errors import error_body, is_v1, throttled_message
-from serving.accounts.limits import Decision, RateLimiter
-from serving.accounts.metering import UsageMeter
-from serving.accounts.plans import PLANS
-from serving.accounts.store import ANONYMOUS_PREFIX, USAGE_SQL, UsageRow, usage_window
+from serving.accounts import billing
+from serving.accounts.errors import error_body
+from serving.accounts.limits import Decision
+from serving.accounts.runtime import AccessConfig, AccessRuntime, Refused
+from serving.accounts.store import UsageRow
 from serving.accounts.tokens import TOKEN_TTL_S, TokenError, issue_token
-from serving.accounts.verify import KEY_CACHE_TTL_S, Authenticator, AuthError, Principal
+from serving.accounts.verify import Principal
+
+__all__ = ["AccessConfig", "AccessPlugin", "principal", "report_rows", "row_cap"]
 
 log = logging.getLogger(__name__)
 
@@ -50,55 +48,6 @@ PRINCIPAL_KEY = "aihf_principal"
 ROWS_KEY = "aihf_rows"
 REQUEST_ID_KEY = "request_id"
 ROWS_HEADER = b"x-aihf-rows"
-PUBLIC_PATHS = ("/schema", "/docs", "/health", "/healthz", "/favicon.ico", "/v1/billing/webhook")
-
-
-class AccessConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """What the access layer needs; :meth:`from_settings` reads it from the project settings."""
-
-    pg_url: str
-    redis_url: str
-    auth: bool = True
-    jwt_secret: str = ""
-    stripe_webhook_secret: str = ""
-    redis_prefix: str = "aihf:rl:"
-    key_cache_ttl_s: float = KEY_CACHE_TTL_S
-    flush_interval_s: float = 5.0
-    public_paths: tuple[str, ...] = PUBLIC_PATHS
-    pool_size: int = 4
-
-    @classmethod
-    def from_settings(cls, settings: Settings, **overrides: Any) -> AccessConfig:
-        """The config of ``settings`` (AIHF_AUTH, AIHF_PG_URL, REDIS_URL, JWT_SECRET, STRIPE_WEBHOOK_SECRET)."""
-        return cls(
-            **{
-                "pg_url": settings.pg_url,
-                "redis_url": settings.redis_url,
-                "auth": settings.auth,
-                "jwt_secret": settings.jwt_secret,
-                "stripe_webhook_secret": settings.stripe_webhook_secret,
-                **overrides,
-            }
-        )
-
-
-class AccessRuntime:
-    """The open resources of one worker process: pool, authenticator, limiter, meter."""
-
-    def __init__(self, config: AccessConfig, pool: AsyncConnectionPool[Any], anonymous: Principal) -> None:
-        self.config = config
-        self.pool = pool
-        self.anonymous = anonymous
-        self.authenticator = Authenticator(pool, config.jwt_secret, config.key_cache_ttl_s)
-        self.limiter = RateLimiter.from_url(config.redis_url, config.redis_prefix)
-        self.meter = UsageMeter(pool, config.flush_interval_s)
-        self._redis_warned = 0.0
-
-    def redis_down(self, exc: Exception) -> None:
-        """Log (at most once a minute) that Redis failed and requests pass unlimited meanwhile."""
-        if time.monotonic() - self._redis_warned > 60:
-            self._redis_warned = time.monotonic()
-            log.warning("rate limiter unavailable (%s): requests pass unlimited until Redis answers", exc)
 
 
 def principal(request: Request[Any, Any, Any]) -> Principal | None:
@@ -129,9 +78,10 @@ def request_id(scope: Scope) -> str:
     return str(found)
 
 
-def _credentials(scope: Scope) -> tuple[str, str]:
+def credentials(headers: Any) -> tuple[str, str]:
+    """``(X-API-KEY value, Authorization Bearer value)`` of raw ASGI headers, '' when absent."""
     api_key = bearer = ""
-    for name, value in scope.get("headers", ()):
+    for name, value in headers:
         lowered = name.lower()
         if lowered == b"x-api-key":
             api_key = value.decode("latin-1")
@@ -142,7 +92,8 @@ def _credentials(scope: Scope) -> tuple[str, str]:
     return api_key, bearer
 
 
-def _limit_headers(decision: Decision | None) -> list[tuple[bytes, bytes]]:
+def limit_headers(decision: Decision | None) -> list[tuple[bytes, bytes]]:
+    """``X-RateLimit-Limit`` / ``X-RateLimit-Remaining`` of a decision (none for unlimited plans)."""
     if decision is None or decision.limit is None:
         return []
     return [
@@ -151,29 +102,17 @@ def _limit_headers(decision: Decision | None) -> list[tuple[bytes, bytes]]:
     ]
 
 
-async def _send_error(
-    scope: Scope,
-    send: Send,
-    status: int,
-    code: str,
-    message: str,
-    details: dict[str, Any] | None = None,
-    headers: list[tuple[bytes, bytes]] | None = None,
-) -> None:
+async def _send_error(scope: Scope, send: Send, refused: Refused) -> None:
     rid = request_id(scope)
-    body = error_body(scope["path"], status, code, message, rid, details)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"x-request-id", rid.encode("latin-1")),
-                *(headers or []),
-            ],
-        }
-    )
+    body = error_body(scope["path"], refused.status, refused.code, refused.message, rid, refused.details)
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", rid.encode("latin-1")),
+    ]
+    if refused.retry_after is not None:
+        headers += [(b"retry-after", str(refused.retry_after).encode()), *limit_headers(refused.decision)]
+    await send({"type": "http.response.start", "status": refused.status, "headers": headers})
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
@@ -184,68 +123,25 @@ class AccessMiddleware:
         self.app = app
         self.plugin = plugin
 
-    def _public(self, path: str) -> bool:
-        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.plugin.config.public_paths)
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
-        if scope["type"] != "http" or self._public(scope["path"]):
+        if scope["type"] != "http" or self.plugin.config.is_public(scope["path"]):
             await self.app(scope, receive, send)
             return
         runtime = self.plugin.runtime
         if runtime is None:
-            await _send_error(
-                scope, send, 503, "UNAVAILABLE", "the access layer is not started (lifespan not run)"
-            )
+            await _send_error(scope, send, Refused(503, "UNAVAILABLE", "the access layer is not started"))
             return
-        path = scope["path"]
         state = scope.setdefault("state", {})
         request_id(scope)
-        decision: Decision | None = None
-        if not self.plugin.config.auth:
-            who = runtime.anonymous
-        else:
-            try:
-                who = await runtime.authenticator.authenticate(*_credentials(scope))
-            except AuthError as exc:
-                await _send_error(scope, send, exc.status, exc.code, exc.message)
-                return
-            face = "v1" if is_v1(path) else "fd"
-            if face not in who.scopes:
-                await _send_error(
-                    scope,
-                    send,
-                    403,
-                    "FORBIDDEN",
-                    f"this API key is not scoped for the {face} API (scopes: "
-                    f"{', '.join(sorted(who.scopes))})",
-                )
-                return
-            try:
-                decision = await runtime.limiter.check(who.key_id, who.plan)
-            except Exception as exc:  # Redis down: serve (fail open), still metered
-                runtime.redis_down(exc)
-            if decision is not None and not decision.allowed:
-                message = throttled_message(decision.retry_after, decision.reason)
-                details = {
-                    "limit": decision.limit,
-                    "remaining": decision.remaining,
-                    "retry_after": decision.retry_after,
-                    "reason": decision.reason,
-                }
-                await _send_error(
-                    scope,
-                    send,
-                    429,
-                    "RATE_LIMITED",
-                    message,
-                    details,
-                    [(b"retry-after", str(decision.retry_after).encode()), *_limit_headers(decision)],
-                )
-                return
+        try:
+            who, decision = await runtime.admit(*credentials(scope.get("headers", ())), scope["path"])
+        except Refused as refused:
+            await _send_error(scope, send, refused)
+            return
         state[PRINCIPAL_KEY] = who
         header_rows: list[int] = []
-        extra = _limit_headers(decision)
+        extra = limit_headers(decision)
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -263,8 +159,7 @@ class AccessMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             rows = header_rows[0] if header_rows else state.get(ROWS_KEY, 0)
-            endpoint = (scope.get("path_template") or path).rstrip("/") or "/"
-            runtime.meter.record(who.key_id, endpoint, int(rows or 0))
+            runtime.record(who, scope.get("path_template") or scope["path"], int(rows or 0))
 
 
 class Meta(msgspec.Struct, frozen=True):
@@ -305,12 +200,75 @@ def _error_response(request: Request[Any, Any, Any], status: int, code: str, mes
     return Response(body, status_code=status, media_type="application/json")
 
 
-async def query_usage(pool: AsyncConnectionPool[Any], user_id: int, days: int) -> list[UsageRow]:
-    """Usage of ``user_id`` over the last ``days`` UTC days (today included), newest day first."""
-    start, end = usage_window(days)
-    async with pool.connection() as conn:
-        cur = await conn.execute(USAGE_SQL, {"user_id": user_id, "start": start, "end": end})
-        return [UsageRow(*row) for row in await cur.fetchall()]
+#: the caller of a request as (user id, key id), or None; each integration reads its own principal
+Caller = Callable[[Request[Any, Any, Any]], "tuple[int, int] | None"]
+
+
+def token_route(runtime: Callable[[], AccessRuntime | None], caller: Caller) -> Any:
+    """``POST /v1/auth/token``: a bearer JWT (HS256, one hour) for the calling API key."""
+
+    @post("/v1/auth/token", status_code=200, tags=["auth"], summary="Exchange the API key for a JWT")
+    async def token(request: Request[Any, Any, Any]) -> Response[Any]:
+        """A bearer JWT (HS256, one hour) for the calling key; it stops working when the key is revoked."""
+        live, who = runtime(), caller(request)
+        if live is None or who is None:
+            return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
+        try:
+            jwt = issue_token(live.config.jwt_secret, user_id=who[0], key_id=who[1])
+        except TokenError as exc:
+            return _error_response(request, 404, "NOT_FOUND", str(exc))
+        return Response(TokenResponse(jwt, "bearer", TOKEN_TTL_S))
+
+    return token
+
+
+def webhook_route(runtime: Callable[[], AccessRuntime | None]) -> Any:
+    """``POST /v1/billing/webhook``: Stripe events (signature checked; served without an API key)."""
+
+    @post("/v1/billing/webhook", status_code=200, tags=["billing"], summary="Stripe webhook")
+    async def webhook(request: Request[Any, Any, Any]) -> Response[Any]:
+        """Apply a Stripe event (signed with STRIPE_WEBHOOK_SECRET) once; bad or stale signatures get 400."""
+        live = runtime()
+        if live is None:
+            return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
+        payload = await request.body()
+        try:
+            event = billing.verify(
+                payload, request.headers.get("stripe-signature"), live.config.stripe_webhook_secret
+            )
+        except billing.WebhookError as exc:
+            return _error_response(request, 400, "INVALID_SIGNATURE", str(exc))
+        async with live.pool.connection() as conn:
+            outcome, duplicate = await billing.apply_event(conn, event)
+        if not duplicate:
+            live.authenticator.invalidate()
+        log.info("stripe event %s %s: %s", event["id"], event["type"], outcome)
+        return Response(WebhookResponse(True, event["id"], duplicate, outcome))
+
+    return webhook
+
+
+def usage_route(runtime: Callable[[], AccessRuntime | None], caller: Caller) -> Any:
+    """``GET /v1/usage?days=7``: the caller's usage in the /v1 envelope."""
+
+    @get("/v1/usage", tags=["usage"], summary="Usage of the caller's keys")
+    async def usage(request: Request[Any, Any, Any], days: int = 7) -> Response[Any]:
+        """Requests and rows served per UTC day, endpoint and key over the last ``days`` days (1-366)."""
+        live, who = runtime(), caller(request)
+        if live is None or who is None:
+            return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
+        if not 1 <= days <= 366:
+            return _error_response(request, 400, "INVALID_PARAMETER", f"days must be 1..366, not {days}")
+        rows = await live.usage(who[0], days)
+        report_rows(request, len(rows))
+        return Response(UsageResponse(rows, Meta(len(rows)), request_id(request.scope)))
+
+    return usage
+
+
+def _caller(request: Request[Any, Any, Any]) -> tuple[int, int] | None:
+    who = principal(request)
+    return (who.user_id, who.key_id) if who is not None else None
 
 
 class AccessPlugin(InitPluginProtocol):
@@ -335,76 +293,18 @@ class AccessPlugin(InitPluginProtocol):
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
         """Migrate and connect at startup; flush the usage buffer and disconnect at shutdown."""
-        await asyncio.to_thread(db.migrate, self.config.pg_url)
-        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            db.conninfo(self.config.pg_url), min_size=1, max_size=self.config.pool_size, open=False
-        )
-        await pool.open(wait=True)
-        async with pool.connection() as conn:
-            row = await (
-                await conn.execute("SELECT id, user_id FROM api_keys WHERE prefix = %s", (ANONYMOUS_PREFIX,))
-            ).fetchone()
-        assert row is not None, "migration 0001 creates the anonymous key"
-        anonymous = Principal(row[0], row[1], PLANS["enterprise"], frozenset({"fd", "v1"}), anonymous=True)
-        runtime = AccessRuntime(self.config, pool, anonymous)
-        runtime.meter.start()
+        runtime = await AccessRuntime.start(self.config)
         self.runtime = runtime
         try:
             yield
         finally:
             self.runtime = None
-            written = await runtime.meter.stop()
-            log.info("usage flushed at shutdown: %d requests", written)
-            await runtime.limiter.close()
-            await pool.close()
+            await runtime.close()
 
     def route_handlers(self) -> list[Any]:
         """``GET /v1/usage``, ``POST /v1/auth/token``, ``POST /v1/billing/webhook``."""
-        plugin = self
 
-        @get("/v1/usage", tags=["usage"], summary="Usage of the caller's keys")
-        async def usage(request: Request[Any, Any, Any], days: int = 7) -> Response[Any]:
-            """Requests and rows served per UTC day, endpoint and key over the last ``days`` days (1-366)."""
-            runtime, who = plugin.runtime, principal(request)
-            if runtime is None or who is None:
-                return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
-            if not 1 <= days <= 366:
-                return _error_response(request, 400, "INVALID_PARAMETER", f"days must be 1..366, not {days}")
-            await runtime.meter.flush()
-            rows = await query_usage(runtime.pool, who.user_id, days)
-            report_rows(request, len(rows))
-            return Response(UsageResponse(rows, Meta(len(rows)), request_id(request.scope)))
+        def live() -> AccessRuntime | None:
+            return self.runtime
 
-        @post("/v1/auth/token", status_code=200, tags=["auth"], summary="Exchange the API key for a JWT")
-        async def token(request: Request[Any, Any, Any]) -> Response[Any]:
-            """A bearer JWT (HS256, one hour) for the calling key; it stops working when the key is revoked."""
-            runtime, who = plugin.runtime, principal(request)
-            if runtime is None or who is None:
-                return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
-            try:
-                jwt = issue_token(plugin.config.jwt_secret, user_id=who.user_id, key_id=who.key_id)
-            except TokenError as exc:
-                return _error_response(request, 404, "NOT_FOUND", str(exc))
-            return Response(TokenResponse(jwt, "bearer", TOKEN_TTL_S))
-
-        @post("/v1/billing/webhook", status_code=200, tags=["billing"], summary="Stripe webhook")
-        async def webhook(request: Request[Any, Any, Any]) -> Response[Any]:
-            """Apply a Stripe event (signed with STRIPE_WEBHOOK_SECRET) once; bad signatures get 400."""
-            runtime = plugin.runtime
-            if runtime is None:
-                return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
-            payload = await request.body()
-            try:
-                event = billing.verify(
-                    payload, request.headers.get("stripe-signature"), plugin.config.stripe_webhook_secret
-                )
-            except billing.WebhookError as exc:
-                return _error_response(request, 400, "INVALID_SIGNATURE", str(exc))
-            async with runtime.pool.connection() as conn:
-                outcome, duplicate = await billing.apply_event(conn, event)
-            if not duplicate:
-                runtime.authenticator.invalidate()
-            log.info("stripe event %s %s: %s", event["id"], event["type"], outcome)
-            return Response(WebhookResponse(True, event["id"], duplicate, outcome))
-
-        return [usage, token, webhook]
+        return [usage_route(live, _caller), token_route(live, _caller), webhook_route(live)]

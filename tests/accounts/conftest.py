@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from serving.accounts import db
-from serving.accounts.litestar import AccessConfig
+from serving.accounts.runtime import AccessConfig
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"

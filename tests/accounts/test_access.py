@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from serving.accounts import store
-from serving.accounts.litestar import AccessConfig
+from serving.accounts.runtime import AccessConfig
 from tests.accounts.conftest import unique_email
 from tests.accounts.tiny_app import create_app
 
@@ -60,7 +60,10 @@ def test_missing_and_bad_keys_in_each_face(client: TestClient[Any]) -> None:
     unknown = client.get("/prices", headers={"X-API-KEY": "aihf_live_" + "ab" * 32})
     assert unknown.status_code == 401 and unknown.json()["message"] == "unknown API key aihf_live_abababab…"
     junk = client.get("/v1/things/1", headers={"Authorization": "Bearer sk_test_123"})
-    assert junk.json()["error"]["code"] == "UNAUTHORIZED" and "invalid API key" in junk.json()["error"]["message"]
+    assert (
+        junk.json()["error"]["code"] == "UNAUTHORIZED"
+        and "invalid API key" in junk.json()["error"]["message"]
+    )
 
 
 def test_header_forms_rows_and_usage(client: TestClient[Any], conn: psycopg.Connection[Any]) -> None:
@@ -106,7 +109,9 @@ def test_rate_limited_in_each_face(client: TestClient[Any], conn: psycopg.Connec
     assert error["code"] == "RATE_LIMITED"
     assert error["details"] == {"limit": 100, "remaining": 90, "retry_after": 1, "reason": "burst"}
     assert v1.json()["request_id"] == v1.headers["x-request-id"]
-    client.get("/v1/usage", headers={"X-API-KEY": key})  # flushes (and is refused: only served requests count)
+    client.get(
+        "/v1/usage", headers={"X-API-KEY": key}
+    )  # flushes (and is refused: only served requests count)
     time.sleep(0.3)
     assert usage_of(conn, key) == [("/prices", 10, 50)]
 
@@ -145,7 +150,9 @@ def test_jwt_exchange(client: TestClient[Any], conn: psycopg.Connection[Any]) ->
     assert client.get("/v1/things/3", headers=bearer).json()["data"][0]["row_cap"] == 1000
     forged = body["access_token"][:-4] + ("AAAA" if not body["access_token"].endswith("AAAA") else "BBBB")
     r = client.get("/v1/things/3", headers={"Authorization": f"Bearer {forged}"})
-    assert r.status_code == 401 and r.json()["error"]["message"] == "invalid bearer token: bad token signature"
+    assert (
+        r.status_code == 401 and r.json()["error"]["message"] == "invalid bearer token: bad token signature"
+    )
     store.revoke_key(conn, key)
     time.sleep(1.1)
     r = client.get("/v1/things/3", headers=bearer)

@@ -15,7 +15,7 @@ import pytest
 from litestar.testing import TestClient
 
 from serving.accounts import store
-from serving.accounts.litestar import AccessConfig
+from serving.accounts.runtime import AccessConfig
 from tests.accounts.conftest import unique_email
 from tests.accounts.tiny_app import create_app
 
@@ -96,7 +96,9 @@ def test_subscription_lifecycle(client: TestClient[Any], conn: psycopg.Connectio
     client.post("/v1/billing/webhook", content=checkout, headers=signed(checkout))
     assert plan_of(conn, email)[0] == "free"
 
-    upgraded = event("customer.subscription.updated", subscription(sub, customer, "active", "enterprise"), t0 + 20)
+    upgraded = event(
+        "customer.subscription.updated", subscription(sub, customer, "active", "enterprise"), t0 + 20
+    )
     r = client.post("/v1/billing/webhook", content=upgraded, headers=signed(upgraded))
     assert r.json()["outcome"] == f"user {user.id}: free -> enterprise"
     # an older event delivered late changes nothing
@@ -104,7 +106,9 @@ def test_subscription_lifecycle(client: TestClient[Any], conn: psycopg.Connectio
     r = client.post("/v1/billing/webhook", content=late, headers=signed(late))
     assert r.json()["outcome"].startswith("stale:") and plan_of(conn, email)[0] == "enterprise"
 
-    unpaid = event("customer.subscription.updated", subscription(sub, customer, "unpaid", "enterprise"), t0 + 30)
+    unpaid = event(
+        "customer.subscription.updated", subscription(sub, customer, "unpaid", "enterprise"), t0 + 30
+    )
     r = client.post("/v1/billing/webhook", content=unpaid, headers=signed(unpaid))
     assert r.json()["outcome"] == f"user {user.id}: enterprise -> free"
     active = event("customer.subscription.updated", subscription(sub, customer, "active", "pro"), t0 + 40)
@@ -128,7 +132,12 @@ def test_subscription_lifecycle(client: TestClient[Any], conn: psycopg.Connectio
 def test_refused_deliveries_change_nothing(client: TestClient[Any], conn: psycopg.Connection[Any]) -> None:
     email = unique_email("forged")
     user = store.create_user(conn, email, "free")
-    obj = {"id": "cs_x", "client_reference_id": str(user.id), "customer": "cus_forged", "metadata": {"plan": "pro"}}
+    obj = {
+        "id": "cs_x",
+        "client_reference_id": str(user.id),
+        "customer": "cus_forged",
+        "metadata": {"plan": "pro"},
+    }
     payload = event("checkout.session.completed", obj)
     cases = {
         "forged": signed(payload, secret="whsec_someone_else"),

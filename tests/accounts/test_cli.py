@@ -18,7 +18,9 @@ def cli(pg_url: str, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[in
     return code, out, err
 
 
-def test_users_keys_plans(pg_url: str, conn: psycopg.Connection[Any], capsys: pytest.CaptureFixture[str]) -> None:
+def test_users_keys_plans(
+    pg_url: str, conn: psycopg.Connection[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     email = unique_email("cli")
     code, out, _ = cli(pg_url, capsys, "create-user", email, "--plan", "pro")
     assert code == 0 and f"{email} plan pro" in out
@@ -51,7 +53,8 @@ def test_users_keys_plans(pg_url: str, conn: psycopg.Connection[Any], capsys: py
     code, _, err = cli(pg_url, capsys, "revoke-key", key)
     assert code == 2 and "already revoked" in err
     actions = conn.execute(
-        "SELECT action FROM audit_log a JOIN users u ON u.id = a.user_id WHERE u.email = %s ORDER BY a.id", (email,)
+        "SELECT action FROM audit_log a JOIN users u ON u.id = a.user_id WHERE u.email = %s ORDER BY a.id",
+        (email,),
     ).fetchall()
     assert [a for (a,) in actions] == ["user.create", "key.issue", "plan.set", "key.revoke"]
 
@@ -66,7 +69,9 @@ def test_users_keys_plans(pg_url: str, conn: psycopg.Connection[Any], capsys: py
         (("usage", "nobody@example.com"), "unknown user"),
     ],
 )
-def test_clear_errors(pg_url: str, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str) -> None:
+def test_clear_errors(
+    pg_url: str, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
+) -> None:
     code, out, err = cli(pg_url, capsys, *args)
     assert code == 2 and message in err and not out
 
@@ -84,7 +89,9 @@ def test_migrate_creates_database_and_demo_key_is_stable(
         code, out, _ = cli(fresh, capsys, "migrate")
         assert code == 0 and f"{fresh.rsplit('/', 1)[1]} is at migration 0001" in out
         with psycopg.connect(fresh) as c:
-            plans = c.execute("SELECT name, daily_requests, max_rows FROM plans ORDER BY daily_requests").fetchall()
+            plans = c.execute(
+                "SELECT name, daily_requests, max_rows FROM plans ORDER BY daily_requests"
+            ).fetchall()
         assert plans == [("free", 100, 100), ("pro", 10_000, 1_000), ("enterprise", None, None)]
     finally:
         db.drop_database(fresh)

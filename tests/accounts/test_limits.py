@@ -27,7 +27,12 @@ def test_burst_then_refill(redis_prefix: str) -> None:
         assert [d.allowed for d in decisions] == [True] * 10 + [False]
         assert [d.remaining for d in decisions[:10]] == list(range(99, 89, -1))
         refused = decisions[-1]
-        assert (refused.reason, refused.retry_after, refused.limit, refused.remaining) == ("burst", 1, 100, 90)
+        assert (refused.reason, refused.retry_after, refused.limit, refused.remaining) == (
+            "burst",
+            1,
+            100,
+            90,
+        )
         await asyncio.sleep(1.05)  # one token back
         assert (await limiter.check(1, free)).allowed
         assert not (await limiter.check(1, free)).allowed
@@ -69,7 +74,9 @@ def test_unlimited_plan_and_script_reload(redis_prefix: str) -> None:
         enterprise = PLANS["enterprise"]
         first = await limiter.check(3, enterprise)
         assert first.allowed and first.limit is None and first.remaining is None
-        await limiter.client.script_flush()  # as after a Redis restart: EVALSHA fails once, the script reloads
+        await (
+            limiter.client.script_flush()
+        )  # as after a Redis restart: EVALSHA fails once, the script reloads
         assert (await limiter.check(3, enterprise)).allowed
 
     run_with_limiter(redis_prefix, body)

@@ -37,7 +37,8 @@ def test_buffered_batches_and_retry_after_failure(pg_url: str, conn: psycopg.Con
     failed, pending, written = asyncio.run(main())
     assert (failed, pending, written) == (0, 251, 251)
     rows = conn.execute(
-        "SELECT bucket, endpoint, count, rows FROM usage WHERE key_id = %s ORDER BY bucket, endpoint", (key.id,)
+        "SELECT bucket, endpoint, count, rows FROM usage WHERE key_id = %s ORDER BY bucket, endpoint",
+        (key.id,),
     ).fetchall()
     start = dt.datetime.fromtimestamp(t0, dt.UTC)
     assert rows == [

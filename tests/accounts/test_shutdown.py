@@ -16,7 +16,7 @@ import msgspec
 import psycopg
 
 from serving.accounts import store
-from serving.accounts.litestar import AccessConfig
+from serving.accounts.runtime import AccessConfig
 from tests.accounts.conftest import unique_email
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +35,11 @@ def test_clean_stop_loses_no_request(config: AccessConfig, conn: psycopg.Connect
     port = free_port()
     # a flush interval longer than the test: what reaches PostgreSQL is written by the shutdown hook
     server_config = msgspec.structs.replace(config, flush_interval_s=3600.0)
-    env = {**os.environ, "TEST_ACCESS_CONFIG": msgspec.json.encode(server_config).decode(), "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "TEST_ACCESS_CONFIG": msgspec.json.encode(server_config).decode(),
+        "PYTHONPATH": str(ROOT),
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
          "--workers", "2", "--factory", "tests.accounts.tiny_app:create_app"],
