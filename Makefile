@@ -11,6 +11,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: help uv install demo lake dagster test lint bench clean
+.PHONY: key migrate
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -53,6 +54,12 @@ bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bar
 	$(PY) -m tests.bench.thirteenf
 	$(PY) -m tests.bench.forms
 	$(PY) -m tests.bench.lake_build
+
+migrate: install  ## create and migrate the accounts database (AIHF_PG_URL)
+	$(PY) -m serving.accounts migrate
+
+key: install  ## print the demo API key (demo@localhost, Pro plan; created once, kept in .aihf-demo-key)
+	@$(PY) -m serving.accounts demo-key
 
 clean:  ## remove the local lake and Dagster instance (not .venv)
 	rm -rf lakehouse .dagster_home .bench

@@ -1,0 +1,161 @@
+"""The accounts as the app's ``Access`` hook (``serving.access.Access``): ``serving.accounts.create_access``.
+
+The app's own middleware calls :meth:`AccountsAccess.authenticate` (key or JWT, scope, quota and burst;
+refusals raise the app's ``ApiError`` with ``Retry-After`` on 429), :meth:`AccountsAccess.meter` after each
+answer, :meth:`AccountsAccess.usage` for ``/v1/usage``, and the startup/shutdown hooks (migrate and connect;
+flush the usage buffer). The app mounts :attr:`AccountsAccess.route_handlers` (``POST /v1/auth/token``,
+``POST /v1/billing/webhook``); the webhook path is admitted without a key (Stripe signs it instead).
+
+When the app's ``serving.access`` / ``serving.errors`` modules are absent (this package used alone), stand-ins
+with the same fields are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import msgspec
+from litestar import Request
+
+from serving.accounts.litestar import token_route, webhook_route
+from serving.accounts.runtime import AccessConfig, AccessRuntime, Refused
+from serving.accounts.verify import Principal as KeyPrincipal
+
+try:  # the app's types, when the app is there
+    from serving.access import Principal as AppPrincipal
+    from serving.errors import ApiError
+except ImportError:  # pragma: no cover - exercised on a tree without the app
+
+    class AppPrincipal(msgspec.Struct, frozen=True):  # type: ignore[no-redef]
+        """Stand-in of ``serving.access.Principal``."""
+
+        key_id: str = "anonymous"
+        user_id: str | None = None
+        plan: str = "local"
+        max_rows: int | None = None
+
+    class ApiError(Exception):  # type: ignore[no-redef]
+        """Stand-in of ``serving.errors.ApiError``."""
+
+        def __init__(
+            self,
+            status: int,
+            message: str,
+            *,
+            code: str | None = None,
+            details: dict[str, Any] | None = None,
+            retry_after: int | None = None,
+        ) -> None:
+            super().__init__(message)
+            self.status, self.message, self.code = status, message, code or "ERROR"
+            self.details, self.retry_after = details, retry_after
+
+
+class AccountsAccess:
+    """Keys, limits and metering behind the app's ``Access`` protocol."""
+
+    def __init__(self, config: AccessConfig) -> None:
+        self.config = config
+        self.runtime: AccessRuntime | None = None
+        self._keys: dict[int, KeyPrincipal] = {}
+
+    async def start(self) -> None:
+        """Migrate the database when needed, open the pools, start the usage flusher."""
+        if self.runtime is None:
+            self.runtime = await AccessRuntime.start(self.config)
+
+    async def stop(self) -> None:
+        """Write every buffered request to PostgreSQL and close the pools."""
+        runtime, self.runtime = self.runtime, None
+        if runtime is not None:
+            await runtime.close()
+
+    @property
+    def on_startup(self) -> Sequence[Callable[[], Awaitable[None]]]:
+        """Startup hooks of the app."""
+        return (self.start,)
+
+    @property
+    def on_shutdown(self) -> Sequence[Callable[[], Awaitable[None]]]:
+        """Shutdown hooks of the app."""
+        return (self.stop,)
+
+    def _live(self) -> AccessRuntime:
+        if self.runtime is None:
+            raise ApiError(503, "the access layer is not started", code="UNAVAILABLE")
+        return self.runtime
+
+    async def authenticate(self, api_key: str | None, path: str) -> AppPrincipal:
+        """The caller owning ``api_key`` (X-API-KEY, else the Bearer key or JWT) after scope and limits.
+
+        Raises:
+            ApiError: 401 UNAUTHORIZED, 403 FORBIDDEN, 429 RATE_LIMITED (``retry_after`` set).
+        """
+        runtime = self._live()
+        if self.config.is_public(path):
+            return AppPrincipal(key_id="public", plan="public")
+        try:
+            who, _ = await runtime.admit(api_key or "", "", path)
+        except Refused as refused:
+            raise ApiError(
+                refused.status,
+                refused.message,
+                code=refused.code,
+                details=refused.details,
+                retry_after=refused.retry_after,
+            ) from None
+        self._keys[who.key_id] = who
+        return AppPrincipal(
+            key_id="anonymous" if who.anonymous else str(who.key_id),
+            user_id=str(who.user_id),
+            plan=who.plan.name,
+            max_rows=who.plan.max_rows,
+        )
+
+    def _principal(self, app_principal: Any) -> KeyPrincipal | None:
+        runtime = self.runtime
+        if runtime is None or app_principal is None or app_principal.key_id == "public":
+            return None
+        if app_principal.key_id == "anonymous":
+            return runtime.anonymous
+        return self._keys.get(int(app_principal.key_id))
+
+    async def meter(self, principal: AppPrincipal, path: str, status: int, rows: int) -> None:
+        """Count one answered request (buffered; written in batches by the flusher)."""
+        who = self._principal(principal)
+        if who is not None and self.runtime is not None:
+            self.runtime.record(who, path, rows)
+
+    async def usage(self, principal: AppPrincipal, days: int = 7) -> dict[str, Any]:
+        """The caller's plan and requests/rows per UTC day, endpoint and key over the last ``days`` days."""
+        runtime, who = self._live(), self._principal(principal)
+        if who is None:
+            raise ApiError(401, "usage needs an API key", code="UNAUTHORIZED")
+        rows = await runtime.usage(who.user_id, days)
+        return {
+            "plan": who.plan.name,
+            "daily_requests": who.plan.daily_requests,
+            "max_rows": who.plan.max_rows,
+            "days": days,
+            "rows": msgspec.to_builtins(rows),
+            "total_requests": sum(r.requests for r in rows),
+            "total_rows": sum(r.rows for r in rows),
+        }
+
+    def _caller(self, request: Request[Any, Any, Any]) -> tuple[int, int] | None:
+        who = self._principal(request.scope.get("state", {}).get("principal"))
+        return (who.user_id, who.key_id) if who is not None and not who.anonymous else None
+
+    @property
+    def route_handlers(self) -> list[Any]:
+        """``POST /v1/auth/token`` and ``POST /v1/billing/webhook``, for the app to mount."""
+        return [token_route(lambda: self.runtime, self._caller), webhook_route(lambda: self.runtime)]
+
+
+def create_access(settings: Any) -> AccountsAccess:
+    """The access hook of ``settings`` (AIHF_AUTH, AIHF_PG_URL, REDIS_URL, JWT_SECRET, STRIPE_WEBHOOK_SECRET).
+
+    With ``AIHF_AUTH=off`` every request is admitted as the anonymous key and still metered in PostgreSQL.
+    """
+    return AccountsAccess(AccessConfig.from_settings(settings))

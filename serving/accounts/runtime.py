@@ -1,0 +1,174 @@
+"""The access layer of one worker process: pools, key checks, limits and the usage meter, framework-free.
+
+:class:`AccessRuntime` is what both Litestar integrations drive: :class:`serving.accounts.litestar.AccessPlugin`
+(its own middleware) and :class:`serving.accounts.hook.AccountsAccess` (the app's ``Access`` hook).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import msgspec
+from psycopg_pool import AsyncConnectionPool
+
+from serving.accounts import db
+from serving.accounts.errors import is_v1, throttled_message
+from serving.accounts.limits import Decision, RateLimiter
+from serving.accounts.metering import UsageMeter
+from serving.accounts.plans import PLANS
+from serving.accounts.store import ANONYMOUS_PREFIX, USAGE_SQL, UsageRow, usage_window
+from serving.accounts.verify import KEY_CACHE_TTL_S, Authenticator, AuthError, Principal
+
+log = logging.getLogger(__name__)
+
+PUBLIC_PATHS = ("/schema", "/docs", "/health", "/healthz", "/favicon.ico", "/v1/billing/webhook")
+
+
+class AccessConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """What the access layer needs; :meth:`from_settings` reads it from the project settings."""
+
+    pg_url: str
+    redis_url: str
+    auth: bool = True
+    jwt_secret: str = ""
+    stripe_webhook_secret: str = ""
+    redis_prefix: str = "aihf:rl:"
+    key_cache_ttl_s: float = KEY_CACHE_TTL_S
+    flush_interval_s: float = 5.0
+    public_paths: tuple[str, ...] = PUBLIC_PATHS
+    pool_size: int = 4
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> AccessConfig:
+        """The config of ``settings`` (AIHF_AUTH, AIHF_PG_URL, REDIS_URL, JWT_SECRET, STRIPE_WEBHOOK_SECRET)."""
+        return cls(
+            **{
+                "pg_url": settings.pg_url,
+                "redis_url": settings.redis_url,
+                "auth": settings.auth,
+                "jwt_secret": settings.jwt_secret,
+                "stripe_webhook_secret": settings.stripe_webhook_secret,
+                **overrides,
+            }
+        )
+
+    def is_public(self, path: str) -> bool:
+        """Whether ``path`` is served without a key (docs, schema, health, the Stripe webhook)."""
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.public_paths)
+
+
+class Refused(Exception):
+    """A request refused by the access layer: status, /v1 code, message, details and Retry-After."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        retry_after: int | None = None,
+        decision: Decision | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.retry_after = retry_after
+        self.decision = decision
+
+
+class AccessRuntime:
+    """The open resources of one worker process: pool, authenticator, limiter, meter."""
+
+    def __init__(self, config: AccessConfig, pool: AsyncConnectionPool[Any], anonymous: Principal) -> None:
+        self.config = config
+        self.pool = pool
+        self.anonymous = anonymous
+        self.authenticator = Authenticator(pool, config.jwt_secret, config.key_cache_ttl_s)
+        self.limiter = RateLimiter.from_url(config.redis_url, config.redis_prefix)
+        self.meter = UsageMeter(pool, config.flush_interval_s)
+        self._redis_warned = 0.0
+
+    @classmethod
+    async def start(cls, config: AccessConfig) -> AccessRuntime:
+        """Migrate the database (first use), open the pool, start the usage flusher."""
+        await asyncio.to_thread(db.migrate, config.pg_url)
+        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+            db.conninfo(config.pg_url), min_size=1, max_size=config.pool_size, open=False
+        )
+        await pool.open(wait=True)
+        async with pool.connection() as conn:
+            row = await (
+                await conn.execute("SELECT id, user_id FROM api_keys WHERE prefix = %s", (ANONYMOUS_PREFIX,))
+            ).fetchone()
+        assert row is not None, "migration 0001 creates the anonymous key"
+        anonymous = Principal(row[0], row[1], PLANS["enterprise"], frozenset({"fd", "v1"}), anonymous=True)
+        runtime = cls(config, pool, anonymous)
+        runtime.meter.start()
+        return runtime
+
+    async def close(self) -> int:
+        """Flush every buffered request, then close Redis and the pool; returns the requests written last."""
+        written = await self.meter.stop()
+        log.info("usage flushed at shutdown: %d requests", written)
+        await self.limiter.close()
+        await self.pool.close()
+        return written
+
+    def _redis_down(self, exc: Exception) -> None:
+        if time.monotonic() - self._redis_warned > 60:
+            self._redis_warned = time.monotonic()
+            log.warning("rate limiter unavailable (%s): requests pass unlimited until Redis answers", exc)
+
+    async def admit(self, api_key: str, bearer: str, path: str) -> tuple[Principal, Decision | None]:
+        """The caller of a request to ``path`` after its key, scope and limits are checked.
+
+        With AIHF_AUTH=off every request is the anonymous principal, unlimited. If Redis does not answer,
+        requests pass unlimited (logged once a minute) and are still metered.
+
+        Raises:
+            Refused: 401 (no/unknown/revoked key, bad token), 403 (scope), 429 (quota or burst).
+        """
+        if not self.config.auth:
+            return self.anonymous, None
+        try:
+            who = await self.authenticator.authenticate(api_key, bearer)
+        except AuthError as exc:
+            raise Refused(exc.status, exc.code, exc.message) from None
+        face = "v1" if is_v1(path) else "fd"
+        if face not in who.scopes:
+            scopes = ", ".join(sorted(who.scopes))
+            raise Refused(
+                403, "FORBIDDEN", f"this API key is not scoped for the {face} API (scopes: {scopes})"
+            )
+        try:
+            decision = await self.limiter.check(who.key_id, who.plan)
+        except Exception as exc:  # Redis down: serve (fail open), still metered
+            self._redis_down(exc)
+            return who, None
+        if not decision.allowed:
+            details = {
+                "limit": decision.limit,
+                "remaining": decision.remaining,
+                "retry_after": decision.retry_after,
+                "reason": decision.reason,
+            }
+            message = throttled_message(decision.retry_after, decision.reason)
+            raise Refused(429, "RATE_LIMITED", message, details, decision.retry_after, decision)
+        return who, decision
+
+    def record(self, who: Principal, endpoint: str, rows: int) -> None:
+        """Meter one answered request (never blocks)."""
+        self.meter.record(who.key_id, endpoint.rstrip("/") or "/", rows)
+
+    async def usage(self, user_id: int, days: int) -> list[UsageRow]:
+        """Usage of ``user_id`` over the last ``days`` UTC days, this process's buffer included."""
+        await self.meter.flush()
+        start, end = usage_window(days)
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(USAGE_SQL, {"user_id": user_id, "start": start, "end": end})
+            return [UsageRow(*row) for row in await cur.fetchall()]

@@ -1,0 +1,66 @@
+"""Fixtures of the accounts tests: a PostgreSQL database and a Redis key prefix of their own, real services."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+import redis
+
+from serving.accounts import db
+from serving.accounts.runtime import AccessConfig
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A fresh database ``aihf_test_<random>``, migrated, dropped at the end of the session."""
+    url = f"{PG_SERVER}/aihf_test_{uuid.uuid4().hex[:10]}"
+    db.migrate(url)
+    try:
+        yield url
+    finally:
+        db.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def redis_prefix() -> Iterator[str]:
+    """A Redis key prefix of this session; its keys are deleted at the end."""
+    prefix = f"aihf_test_{uuid.uuid4().hex[:10]}:"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=prefix + "*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@pytest.fixture
+def conn(pg_url: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection to the test database."""
+    with db.connect(pg_url) as connection:
+        yield connection
+
+
+@pytest.fixture
+def config(pg_url: str, redis_prefix: str) -> AccessConfig:
+    """The access config of the tests (auth on, JWT and Stripe secrets set, a short key cache)."""
+    return AccessConfig(
+        pg_url=pg_url,
+        redis_url=REDIS_URL,
+        jwt_secret="test-jwt-secret",
+        stripe_webhook_secret="whsec_test_secret",
+        redis_prefix=redis_prefix + uuid.uuid4().hex[:6] + ":",
+        key_cache_ttl_s=1.0,
+        flush_interval_s=0.2,
+    )
+
+
+def unique_email(tag: str) -> str:
+    """An email no other test uses."""
+    return f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
