@@ -96,7 +96,9 @@ def resample(
 
     con = connection or duckdb.connect(":memory:")
     try:
-        con.register("_bars", bars.select(["ticker", "date", "open", "high", "low", "close", "adj_close", "volume"]))
+        con.register(
+            "_bars", bars.select(["ticker", "date", "open", "high", "low", "close", "adj_close", "volume"])
+        )
         bucket = _BUCKET[interval].format(n=int(multiplier))
         result = con.sql(
             f"""

@@ -38,7 +38,11 @@ def test_folder_lists_the_252_files_and_reads_aapl_as_the_csv_states(folder: Fol
     first = aapl.slice(0, 1).to_pylist()[0]
     # 2000-01-03,0.936384,1.004464,0.907924,0.999442,0.846127,535796800
     assert (first["date"], first["open"], first["high"], first["low"], first["close"]) == (
-        date(2000, 1, 3), 0.936384, 1.004464, 0.907924, 0.999442
+        date(2000, 1, 3),
+        0.936384,
+        1.004464,
+        0.907924,
+        0.999442,
     )
     assert (first["adj_close"], first["volume"], first["year"]) == (0.846127, 535796800, 2000)
     assert first["adjusted_as_of"] == date(2024, 3, 8)
@@ -50,8 +54,13 @@ def test_spy_is_a_raw_series_without_adj_close(folder: FolderProvider) -> None:
     spy = folder.fetch("SPY", start=date(2019, 12, 31), end=date(2020, 1, 2))
     rows = spy.to_pylist()
     # 2019-12-31 close 321.86 (README spot check); 2020-01-02 is the next session
-    assert [(r["date"], r["close"]) for r in rows] == [(date(2019, 12, 31), 321.86), (date(2020, 1, 2), 324.87)]
-    assert all(r["adj_close"] is None and r["adjusted_as_of"] is None and r["adjustment"] == RAW for r in rows)
+    assert [(r["date"], r["close"]) for r in rows] == [
+        (date(2019, 12, 31), 321.86),
+        (date(2020, 1, 2), 324.87),
+    ]
+    assert all(
+        r["adj_close"] is None and r["adjusted_as_of"] is None and r["adjustment"] == RAW for r in rows
+    )
 
 
 def test_parquet_files_read_like_csv_files(folder: FolderProvider, tmp_path: Path) -> None:
@@ -61,7 +70,9 @@ def test_parquet_files_read_like_csv_files(folder: FolderProvider, tmp_path: Pat
     parquet = FolderProvider(tmp_path)
     assert parquet.tickers() == ["MSFT"]
     got = parquet.fetch("MSFT", start=date(2023, 12, 29), end=date(2023, 12, 29)).to_pylist()
-    assert [(r["date"], r["close"], r["source"]) for r in got] == [(date(2023, 12, 29), 376.040009, "folder:MSFT.parquet")]
+    assert [(r["date"], r["close"], r["source"]) for r in got] == [
+        (date(2023, 12, 29), 376.040009, "folder:MSFT.parquet")
+    ]
     assert got[0]["adjusted_as_of"] == date(2024, 3, 8)
 
 
@@ -130,7 +141,9 @@ def _http(server: PriceServer, **kwargs: object) -> HttpProvider:
     return HttpProvider(server.base_url, **options)  # type: ignore[arg-type]
 
 
-def test_http_provider_returns_the_same_bars_as_the_folder(server: PriceServer, folder: FolderProvider) -> None:
+def test_http_provider_returns_the_same_bars_as_the_folder(
+    server: PriceServer, folder: FolderProvider
+) -> None:
     http = _http(server, adjusted_as_of=date(2024, 3, 8))
     assert http.tickers() == folder.tickers()
     start, end = date(2020, 8, 1), date(2020, 9, 30)
@@ -176,9 +189,9 @@ def test_http_truncated_json_is_an_error_not_a_short_series(server: PriceServer)
         _http(server).fetch("NVDA")
     # a body cut short of its Content-Length is retried, then succeeds
     server.inject(("short", 100))
-    assert _http(server).fetch("NVDA", date(2023, 12, 29), date(2023, 12, 29)).column("close").to_pylist() == [
-        495.220001
-    ]
+    assert _http(server).fetch("NVDA", date(2023, 12, 29), date(2023, 12, 29)).column(
+        "close"
+    ).to_pylist() == [495.220001]
 
 
 def test_http_timeout_is_retried_and_reported(server: PriceServer) -> None:
@@ -193,8 +206,16 @@ def test_http_malformed_bars_are_named() -> None:
     from lake.prices.http import parse_bars
 
     with pytest.raises(PriceError, match=r"AAPL: bar 1 is malformed \(KeyError: 'open'\)"):
-        parse_bars("AAPL", [{"time": "2024-01-02", "open": 1, "high": 1, "low": 1, "close": 1, "volume": 5}, {"time": "2024-01-03"}])
+        parse_bars(
+            "AAPL",
+            [
+                {"time": "2024-01-02", "open": 1, "high": 1, "low": 1, "close": 1, "volume": 5},
+                {"time": "2024-01-03"},
+            ],
+        )
     with pytest.raises(PriceError, match=r"volume 1.5 is not an integer"):
-        parse_bars("AAPL", [{"time": "2024-01-02", "open": 1, "high": 1, "low": 1, "close": 1, "volume": 1.5}])
+        parse_bars(
+            "AAPL", [{"time": "2024-01-02", "open": 1, "high": 1, "low": 1, "close": 1, "volume": 1.5}]
+        )
     with pytest.raises(PriceError, match="must start with http"):
         HttpProvider("ftp://example")

@@ -1,8 +1,4 @@
-"""Bar quality flags on the real files (none) and on a fault-injected copy.
-
-The faults are synthetic fault injection: real AAPL rows of ../shared/prices edited in a temporary copy (a
-negative price, high below low, a close above the high, a repeated date, three weeks of rows removed).
-"""
+"""Bar quality flags on the real files (none) and on a fault-injected copy (tests/support/price_faults.py)."""
 
 from __future__ import annotations
 
@@ -12,31 +8,12 @@ from pathlib import Path
 import pytest
 
 from lake.prices.folder import FolderProvider
-from lake.prices.quality import flag_bars, summarize
 from lake.prices.provider import concat
+from lake.prices.quality import flag_bars, summarize
 from lake.settings import Settings
+from tests.support.price_faults import faulty_copy
 
 PRICES_DIR = Path(Settings.from_env().prices_dir)
-
-
-def faulty_copy(folder: Path) -> Path:
-    """AAPL.csv with injected faults, written to ``folder``; returns the folder."""
-    lines = (PRICES_DIR / "AAPL.csv").read_text().splitlines()
-    index = {line.split(",", 1)[0]: i for i, line in enumerate(lines)}
-
-    def edit(day: str, column: int, value: str) -> None:
-        cells = lines[index[day]].split(",")
-        cells[column] = value
-        lines[index[day]] = ",".join(cells)
-
-    edit("2023-12-01", 1, "-190.330002")  # negative open
-    edit("2023-12-04", 2, "180.0")  # high 180 < low 187.449997 (also below open/close)
-    edit("2023-12-05", 4, "199.0")  # close above the high 194.399994
-    duplicate = lines[index["2023-12-06"]].replace("194.449997", "194.5", 1)
-    lines.insert(index["2023-12-06"] + 1, duplicate)  # 2023-12-06 twice, the second differs
-    kept = [line for line in lines if not ("2023-11-01" <= line[:10] <= "2023-11-21")]  # 15 sessions gone
-    (folder / "AAPL.csv").write_text("\n".join(kept) + "\n")
-    return folder
 
 
 def test_the_real_files_have_no_flagged_bar() -> None:

@@ -81,7 +81,9 @@ def test_weeks_months_years_and_day_multiples(store: Lake) -> None:
 
 
 def test_unavailable_intervals_are_clear_errors(store: Lake) -> None:
-    with pytest.raises(IntervalNotAvailable, match="interval='minute' is not available: the lake holds daily bars"):
+    with pytest.raises(
+        IntervalNotAvailable, match="interval='minute' is not available: the lake holds daily bars"
+    ):
         price_bars(store, "AAPL", "minute", 5)
     with pytest.raises(IntervalNotAvailable, match="interval='second' is not available"):
         resample(price_bars(store, "AAPL"), "second")
@@ -100,7 +102,9 @@ def test_first_close_at_or_after_an_acceptance(store: Lake) -> None:
     at = close_on_or_after(store, "AAPL", accepted)
     assert at is not None and (at.date, at.close, at.split_factor) == (date(2023, 11, 3), 176.649994, None)
     # accepted 15:30 New York (19:30 UTC, EDT) -> that day's close; 16:00 exactly still pairs with it
-    assert close_on_or_after(store, "AAPL", datetime(2023, 11, 2, 19, 30, tzinfo=UTC)).date == date(2023, 11, 2)  # type: ignore[union-attr]
+    assert close_on_or_after(store, "AAPL", datetime(2023, 11, 2, 19, 30, tzinfo=UTC)).date == date(
+        2023, 11, 2
+    )  # type: ignore[union-attr]
     assert first_eligible_date(datetime(2023, 11, 2, 20, 0, tzinfo=UTC)) == date(2023, 11, 2)
     # winter (EST, UTC-5): 21:30 UTC is 16:30 New York -> next session
     assert first_eligible_date(datetime(2024, 1, 5, 21, 30, tzinfo=UTC)) == date(2024, 1, 6)
