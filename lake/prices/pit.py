@@ -9,6 +9,7 @@ close: the answer is None (price-based values are null, never stale).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -29,10 +30,10 @@ class CloseAt:
     """The close a point-in-time value uses: the bar's date, close, split factor and what the series is."""
 
     ticker: str
-    date: date
+    date: dt.date
     close: float
     split_factor: float | None
-    adjusted_as_of: date | None
+    adjusted_as_of: dt.date | None
 
 
 def first_eligible_date(ts: datetime | date) -> date:
