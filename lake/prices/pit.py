@@ -10,6 +10,7 @@ close: the answer is None (price-based values are null, never stale).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,8 +18,9 @@ from zoneinfo import ZoneInfo
 import pyarrow.compute as pc
 
 from lake.delta import read_table
+from lake.prices.splits import Split, split_factor
 from lake.storage import Lake
-from lake.tables import PRICE_YEAR, PRICES
+from lake.tables import PRICE_YEAR, PRICES, SPLITS
 
 NEW_YORK = ZoneInfo("America/New_York")
 #: The regular session's closing time on the exchange's clock.
@@ -68,3 +70,24 @@ def close_on_or_after(store: Lake, ticker: str, ts: datetime | date, max_days: i
         return None
     row = rows.sort_by([("date", "ascending")]).slice(0, 1).to_pylist()[0]
     return CloseAt(**row)
+
+
+def first_eligible_dates(values: Iterable[datetime | date | None]) -> list[date | None]:
+    """:func:`first_eligible_date` of each value (None stays None), e.g. for a column of acceptance times."""
+    return [None if v is None else first_eligible_date(v) for v in values]
+
+
+def shares_factor(store: Lake, ticker: str, day: date) -> float | None:
+    """The ``split_factor`` for a share count of ``ticker`` reported as of ``day`` (any calendar day).
+
+    Uses the ``splits`` table and the ``adjusted_as_of`` of the ticker's stored series (so also for days after
+    the last bar, e.g. NVDA counts reported after its 2024-06-10 split: 0.1); None when the lake has no bar of
+    the ticker.
+    """
+    name = ticker.upper()
+    last = read_table(store, PRICES, filters=[("ticker", "=", name)], columns=["date", "adjusted_as_of"])
+    if last.num_rows == 0:
+        return None
+    as_of = last.sort_by([("date", "descending")]).column("adjusted_as_of")[0].as_py()
+    rows = read_table(store, SPLITS, filters=[("ticker", "=", name)]).to_pylist()
+    return split_factor([Split(**r) for r in rows], as_of, day)

@@ -15,7 +15,7 @@ from assets.market import defs as market_defs
 from assets.resources import LakeResource, PricesResource
 from lake.delta import read_table
 from lake.duck import connect
-from lake.prices.pit import close_on_or_after
+from lake.prices.pit import close_on_or_after, first_eligible_dates, shares_factor
 from lake.settings import Settings
 from lake.storage import Lake
 from lake.tables import FACTS, PRICES, SPLITS
@@ -104,6 +104,20 @@ def test_market_cap_before_a_split_multiplies_consistent_units(built_lake: Lake)
     at = close_on_or_after(built_lake, "NVDA", datetime(2023, 2, 24, 22, 23, 43, tzinfo=UTC))
     assert at is not None and (at.date, at.close, at.split_factor) == (date(2023, 2, 27), 235.009995, 1.0)
     assert round(nvda["value_num"] * at.split_factor * at.close) == 580_474_687_650
+
+    # NVDA's 10-K filed 2025-02-26 reports 24.4e9 shares as of 2025-02-21, after the 2024-06-10 10:1 split and
+    # after the price data: factor 0.1 -> 2.44e9 in the series' units, in line with the 2.47e9 of 2023
+    later = _shares(built_lake, 1045810, date(2025, 2, 21))
+    factor = shares_factor(built_lake, "NVDA", date(2025, 2, 21))
+    assert factor == 0.1 and later["value_num"] * factor == 2_440_000_000
+    assert shares_factor(built_lake, "AAPL", date(2013, 7, 13)) == 28.0  # a Saturday: no bar needed
+    assert shares_factor(built_lake, "SPY", date(2005, 1, 3)) == 1.0  # raw series
+    assert shares_factor(built_lake, "ZZZZ", date(2005, 1, 3)) is None
+    assert first_eligible_dates([datetime(2023, 2, 24, 22, 23, 43, tzinfo=UTC), None, date(2023, 2, 25)]) == [
+        date(2023, 2, 25),  # 17:23 New York on a Friday -> Saturday, whose first bar is Monday's
+        None,
+        date(2023, 2, 25),
+    ]
 
 
 def _materialize(lake_uri: str, folder: Path) -> dg.ExecuteInProcessResult:
