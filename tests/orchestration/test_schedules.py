@@ -52,7 +52,7 @@ EDGAR_ASSETS = {
     "filings",
 }
 #: the assets (by their op) that send requests to the SEC in live mode: they share the "sec_api" pool
-SEC_CALLERS = {"sec_reference", "edgar_daily_index", "filing_documents", "xbrl_facts"}
+SEC_CALLERS = {"sec_reference", "edgar_daily_index", "filing_documents", "xbrl_facts", "splits"}
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +163,6 @@ def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
         "signals": None,
         "institutional_holdings": None,
         "prices": None,
-        "splits": None,
+        "splits": "sec_api",
     }
     assert {name for name, pool in pools.items() if pool == "sec_api"} == SEC_CALLERS
