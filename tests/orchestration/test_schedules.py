@@ -21,6 +21,8 @@ from orchestration.definitions import defs
 from orchestration.jobs import daily_discovery
 
 XBRL_ASSETS = {
+    "prices",
+    "splits",
     "signals",
     "earnings",
     "eightk_items",
@@ -53,7 +55,7 @@ EDGAR_ASSETS = {
     "filings",
 }
 #: the assets (by their op) that send requests to the SEC in live mode: they share the "sec_api" pool
-SEC_CALLERS = {"sec_reference", "edgar_daily_index", "filing_documents", "xbrl_facts"}
+SEC_CALLERS = {"sec_reference", "edgar_daily_index", "filing_documents", "xbrl_facts", "splits"}
 
 
 @pytest.fixture(scope="module")
@@ -164,5 +166,7 @@ def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
         "eightk_events": None,
         "signals": None,
         "institutional_holdings": None,
+        "prices": None,
+        "splits": "sec_api",
     }
     assert {name for name, pool in pools.items() if pool == "sec_api"} == SEC_CALLERS
