@@ -8,6 +8,8 @@ import dagster as dg
 
 from assets.edgar import defs as edgar_defs
 from assets.events import defs as events_defs
+from assets.metrics import defs as metrics_defs
+from assets.metrics.project import dbt_resource
 from assets.ownership import defs as ownership_defs
 from assets.resources import EdgarResource, LakeResource
 from assets.signals import defs as signals_defs
@@ -31,8 +33,9 @@ def defs() -> dg.Definitions:
                 shared_dir=_env("AIHF_SHARED_DIR"),
                 user_agent=_env("SEC_USER_AGENT"),
             ),
+            "dbt": dbt_resource(),
         }
     )
     return dg.Definitions.merge(
-        edgar_defs, xbrl_defs, ownership_defs, events_defs, signals_defs, job_defs, resources
+        edgar_defs, xbrl_defs, ownership_defs, events_defs, signals_defs, metrics_defs, job_defs, resources
     )
