@@ -753,17 +753,23 @@ PRICES = register(
                 pa.field("adj_close", pa.float64()),
                 pa.field("volume", pa.int64()),
                 pa.field("split_factor", pa.float64()),
+                pa.field("adjusted_as_of", pa.date32()),
                 pa.field("adjustment", pa.string()),
                 pa.field("source", pa.string()),
+                pa.field("flags", _STRINGS),
                 pa.field(PRICE_YEAR, pa.int32(), nullable=False),
             ]
         ),
         partition_by=(PRICE_YEAR,),
         primary_key=("ticker", "date"),
         description=(
-            "Daily OHLCV bars as the provider delivers them (rows sorted by ticker, date within a year partition); "
-            "'adjustment' says whether open/high/low/close/volume are split-adjusted (and as of when) or raw; "
-            "split_factor multiplies a raw share count of that date into the series' units."
+            "Daily OHLCV bars as the provider delivers them, partitioned by year: 'adjustment' says whether "
+            "open/high/low/close/volume are split-adjusted (as of 'adjusted_as_of': the ../shared stock files, "
+            "2024-03-08) or raw (adjusted_as_of null: SPY); adj_close is also dividend-adjusted (null for SPY). "
+            "split_factor multiplies a share count reported as of that date into the series' units "
+            "(shares_in_series_units = raw_shares * split_factor; e.g. 4.0 for AAPL before 2020-08-31); "
+            "'flags' lists quality problems of the bar (non_positive_price, high_below_low, "
+            "ohlc_outside_range, duplicate_date, gap_before), which are flagged, never dropped."
         ),
     )
 )
@@ -785,7 +791,12 @@ SPLITS = register(
         ),
         partition_by=(),
         primary_key=("ticker", "ex_date"),
-        description="Stock splits: new shares per old share from its ex-date (4.0 for a 4-for-1), from filings' split facts or the override file.",
+        description=(
+            "Stock splits: new shares per old share from the ex-date (4.0 for a 4-for-1, 0.1 for a 1-for-10 "
+            "reverse split), from the override file (source 'override', infra/splits_overrides.csv) or a "
+            "filing's tagged split ratio (source 'filing', with its accession); an override wins on the same "
+            "ticker and ex-date."
+        ),
     )
 )
 
