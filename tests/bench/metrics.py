@@ -118,7 +118,14 @@ def main() -> None:
     write = _median(lambda: publish_marts(lake, database))
     connection = connect(
         lake,
-        tables=["financial_metrics", "income_statements", "balance_sheets", "cash_flow_statements", "facts", "prices"],
+        tables=[
+            "financial_metrics",
+            "income_statements",
+            "balance_sheets",
+            "cash_flow_statements",
+            "facts",
+            "prices",
+        ],
     )
     mart_rows = connection.execute(MART_QUERY, [TICKER]).fetchall()
     raw_rows = connection.execute(RAW_QUERY, [TICKER, TICKER]).fetchall()
@@ -131,8 +138,12 @@ def main() -> None:
     print(f"  dbt run   (all models, fresh process)      {run:8.2f} s")
     print(f"  dbt build (models + tests, fresh process)  {build:8.2f} s")
     print(f"  write marts back to the lake               {write * 1000:8.1f} ms")
-    print(f"  {TICKER} 10-year annual metrics: mart       {mart * 1000:8.2f} ms  ({len(mart_rows)} rows, 39 metrics)")
-    print(f"  {TICKER} 10-year annual metrics: raw scan   {raw * 1000:8.2f} ms  ({len(raw_rows)} rows, 10 metrics)")
+    print(
+        f"  {TICKER} 10-year annual metrics: mart       {mart * 1000:8.2f} ms  ({len(mart_rows)} rows, 39 metrics)"
+    )
+    print(
+        f"  {TICKER} 10-year annual metrics: raw scan   {raw * 1000:8.2f} ms  ({len(raw_rows)} rows, 10 metrics)"
+    )
     print(f"  raw scan / mart                            {raw / mart:8.1f} x")
 
 

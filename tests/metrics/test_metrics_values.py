@@ -18,7 +18,13 @@ import pytest
 from lake.delta import read_table
 from lake.settings import Settings
 from lake.storage import Lake
-from lake.tables import FACTORS, FINANCIAL_METRIC_FIELDS, FINANCIAL_METRICS, FINANCIAL_METRICS_SNAPSHOT, VALUATION_DAILY
+from lake.tables import (
+    FACTORS,
+    FINANCIAL_METRIC_FIELDS,
+    FINANCIAL_METRICS,
+    FINANCIAL_METRICS_SNAPSHOT,
+    VALUATION_DAILY,
+)
 
 M = 1e6  # the filing prints millions
 # FY2023 10-K (fiscal year ended 2023-09-30)
@@ -31,7 +37,13 @@ OPERATING_CASH_FLOW, FREE_CASH_FLOW, DA, DIVIDENDS = 110_543 * M, 99_584 * M, 11
 WEIGHTED_SHARES, OUTSTANDING_BALANCE = 15_744_231_000, 15_550_061_000
 COVER_SHARES = 15_552_752_000  # cover page: shares outstanding as of 2023-10-20
 # FY2022 10-K (fiscal year ended 2022-09-24)
-REVENUE_22, NET_22, OPERATING_22, EQUITY_22, FCF_22 = 394_328 * M, 99_803 * M, 119_437 * M, 50_672 * M, 111_443 * M
+REVENUE_22, NET_22, OPERATING_22, EQUITY_22, FCF_22 = (
+    394_328 * M,
+    99_803 * M,
+    119_437 * M,
+    50_672 * M,
+    111_443 * M,
+)
 ASSETS_22, RECEIVABLES_22, INVENTORY_22 = 352_755 * M, 60_932 * M, 4_946 * M
 WORKING_CAPITAL_22 = (135_405 - 153_982) * M
 EBITDA_22 = (119_103 + 2_931 + 11_104) * M  # pre-tax income + interest expense + D&A
@@ -47,7 +59,9 @@ def _close(ticker: str, day: str, column: str = "close") -> float:
 
 
 def _metrics(lake: Lake, **key: Any) -> dict[str, Any]:
-    rows = [r for r in read_table(lake, FINANCIAL_METRICS).to_pylist() if all(r[k] == v for k, v in key.items())]
+    rows = [
+        r for r in read_table(lake, FINANCIAL_METRICS).to_pylist() if all(r[k] == v for k, v in key.items())
+    ]
     assert len(rows) == 1, (key, len(rows))
     return rows[0]
 
@@ -97,9 +111,13 @@ def test_aapl_fy2023_profitability_liquidity_leverage(fy2023: dict[str, Any]) ->
     assert fy2023["return_on_equity"] == pytest.approx(NET / EQUITY)  # 1.56
     assert fy2023["return_on_assets"] == pytest.approx(NET / ASSETS)
     tax_rate = TAX / (NET + TAX)
-    assert fy2023["return_on_invested_capital"] == pytest.approx(OPERATING * (1 - tax_rate) / (DEBT + EQUITY - CASH))
+    assert fy2023["return_on_invested_capital"] == pytest.approx(
+        OPERATING * (1 - tax_rate) / (DEBT + EQUITY - CASH)
+    )
     assert fy2023["current_ratio"] == pytest.approx(CURRENT_ASSETS / CURRENT_LIABILITIES)
-    assert fy2023["quick_ratio"] == pytest.approx((CASH + CURRENT_INVESTMENTS + RECEIVABLES) / CURRENT_LIABILITIES)
+    assert fy2023["quick_ratio"] == pytest.approx(
+        (CASH + CURRENT_INVESTMENTS + RECEIVABLES) / CURRENT_LIABILITIES
+    )
     assert fy2023["cash_ratio"] == pytest.approx((CASH + CURRENT_INVESTMENTS) / CURRENT_LIABILITIES)
     assert fy2023["operating_cash_flow_ratio"] == pytest.approx(OPERATING_CASH_FLOW / CURRENT_LIABILITIES)
     assert fy2023["debt_to_equity"] == pytest.approx(DEBT / EQUITY)
@@ -114,7 +132,9 @@ def test_aapl_fy2023_efficiency_growth_per_share(fy2023: dict[str, Any]) -> None
     assert fy2023["inventory_turnover"] == pytest.approx(COST / average_inventory)
     assert fy2023["receivables_turnover"] == pytest.approx(REVENUE / average_receivables)
     assert fy2023["days_sales_outstanding"] == pytest.approx(average_receivables / REVENUE * 365)
-    assert fy2023["operating_cycle"] == pytest.approx((average_inventory / COST + average_receivables / REVENUE) * 365)
+    assert fy2023["operating_cycle"] == pytest.approx(
+        (average_inventory / COST + average_receivables / REVENUE) * 365
+    )
     working_capital = (WORKING_CAPITAL_22 + CURRENT_ASSETS - CURRENT_LIABILITIES) / 2
     assert fy2023["working_capital_turnover"] == pytest.approx(REVENUE / working_capital)
     assert fy2023["revenue_growth"] == pytest.approx(REVENUE / REVENUE_22 - 1)  # -2.8 %
@@ -179,7 +199,13 @@ def test_no_price_after_the_data_ends_and_nulls_not_zeros(built_lake: Lake) -> N
     assert nflx["gross_margin"] == pytest.approx(0.4154, abs=1e-4)
     # no metric is 0 for want of an input (a payout ratio is 0 only where a filing reports 0 dividends)
     table = read_table(built_lake, FINANCIAL_METRICS)
-    for name in ("market_cap", "price_to_earnings_ratio", "current_ratio", "interest_coverage", "return_on_equity"):
+    for name in (
+        "market_cap",
+        "price_to_earnings_ratio",
+        "current_ratio",
+        "interest_coverage",
+        "return_on_equity",
+    ):
         assert 0.0 not in table.column(name).to_pylist(), name
 
 

@@ -38,7 +38,9 @@ def test_operators_over_the_latest_metrics(built_lake: Lake) -> None:
 def test_factor_filters_use_the_latest_month_end(built_lake: Lake) -> None:
     latest = max(read_table(built_lake, FACTORS, columns=["date"]).column("date").to_pylist())
     assert latest == date(2024, 3, 8)  # the price data's last day closes its month
-    rows = screen(built_lake, [Filter("momentum", "gte", 2)], order_by="momentum_raw", descending=True, limit=3)
+    rows = screen(
+        built_lake, [Filter("momentum", "gte", 2)], order_by="momentum_raw", descending=True, limit=3
+    )
     assert len(rows) == 3
     assert all(r["factor_date"] == latest and r["momentum"] >= 2 for r in rows)
     assert rows[0]["momentum_raw"] >= rows[1]["momentum_raw"] >= rows[2]["momentum_raw"]
