@@ -81,7 +81,11 @@ def test_live_build_of_2020q1_against_the_loopback_sec(live_env: SecServer, tmp_
     empty += ["concept_labels", "linkbase_arcs", "raw_documents", "restatements", "statement_values"]
     empty += ["cusip_map", "insider_trades", "institutional_holdings", "thirteenf_filings"]
     empty += ["earnings", "eightk_items", "news", "press_releases"]
-    empty += ["financial_metrics", "financial_metrics_snapshot", "valuation_daily"]  # no statements: no metrics
+    empty += [
+        "financial_metrics",
+        "financial_metrics_snapshot",
+        "valuation_daily",
+    ]  # no statements: no metrics
     assert failed_checks == [(name, "non_empty") for name in sorted(empty)]
     # the 10-K that could not be fetched is reported by the XBRL stage too, not silently absent
     xbrl = read_table(_open(uri), "xbrl_filings").to_pylist()
