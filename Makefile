@@ -47,13 +47,14 @@ test: install lint  ## lint, validate Dagster definitions, run the test suite
 
 BENCH_TOOLS := $(CURDIR)/.bench-tools
 
-bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild
+bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild, dbt metrics
 	@test -x $(BENCH_TOOLS)/bin/python || $(UV) venv --quiet --python $(PY) $(BENCH_TOOLS)
 	$(UV) pip install --quiet --python $(BENCH_TOOLS)/bin/python edgartools
 	EDGARTOOLS_PYTHON=$(BENCH_TOOLS)/bin/python $(PY) -m tests.bench.facts
 	$(PY) -m tests.bench.thirteenf
 	$(PY) -m tests.bench.forms
 	$(PY) -m tests.bench.lake_build
+	$(PY) -m tests.bench.metrics
 
 migrate: install  ## create and migrate the accounts database (AIHF_PG_URL)
 	$(PY) -m serving.accounts migrate

@@ -9,6 +9,8 @@ import dagster as dg
 from assets.edgar import defs as edgar_defs
 from assets.events import defs as events_defs
 from assets.market import defs as market_defs
+from assets.metrics import defs as metrics_defs
+from assets.metrics.project import dbt_resource
 from assets.ownership import defs as ownership_defs
 from assets.resources import EdgarResource, LakeResource, PricesResource
 from assets.signals import defs as signals_defs
@@ -40,6 +42,7 @@ def defs() -> dg.Definitions:
                 http_url=_env("PRICES_HTTP_URL"),
                 api_key=_env("PRICES_API_KEY"),
             ),
+            "dbt": dbt_resource(),
         }
     )
     trading = dg.Definitions(
@@ -52,6 +55,7 @@ def defs() -> dg.Definitions:
         events_defs,
         signals_defs,
         market_defs,
+        metrics_defs,
         job_defs,
         trading,
         resources,

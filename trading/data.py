@@ -317,7 +317,8 @@ class PointInTimeView:
     def split_factor(self, ticker: str, day: date | None) -> float:
         """``prices.split_factor`` of ``ticker`` on the last bar on or before ``day``: a share count (or a
         per-share amount's denominator) reported that day times it is in the price series' units (1.0 when
-        unknown)."""
+        unknown).
+        """
         series = self.split_factors.get(ticker)
         if series is None or day is None:
             return 1.0

@@ -9,6 +9,8 @@ import dagster as dg
 from assets.edgar import defs as edgar_defs
 from assets.events import defs as events_defs
 from assets.market import defs as market_defs
+from assets.metrics import defs as metrics_defs
+from assets.metrics.project import dbt_resource
 from assets.ownership import defs as ownership_defs
 from assets.partitions import filing_quarters, quarter_to_partition_key
 from assets.resources import EdgarResource, LakeResource, PricesResource
@@ -36,6 +38,7 @@ def build_lake(
         *(events_defs.assets or []),
         *(signals_defs.assets or []),
         *(market_defs.assets or []),
+        *(metrics_defs.assets or []),
     ]
     checks: list[Any] = [*(xbrl_defs.asset_checks or []), *(ownership_defs.asset_checks or [])]
     return dg.materialize(
@@ -44,6 +47,7 @@ def build_lake(
             "lake": LakeResource(uri=lake_uri, s3_endpoint=s3_endpoint),
             "edgar": edgar or EdgarResource(),
             "market": market or PricesResource(),
+            "dbt": dbt_resource(),
         },
         instance=instance or dg.DagsterInstance.ephemeral(),
         tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},

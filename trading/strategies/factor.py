@@ -17,7 +17,8 @@ _FIELDS = ("revenue", "gross_profit", "earnings_per_share_diluted", "earnings_pe
 def fundamentals(view: PointInTimeView, day: date) -> pl.DataFrame:
     """Per CIK, from the latest annual report known at the close of ``day`` (``statement_values``):
     ``report_period``, ``gross_margin`` (gross profit / revenue) and ``eps`` (diluted, else basic) with the
-    ``filing_date`` of the value. A value restated by a later filing counts once that filing is public."""
+    ``filing_date`` of the value. A value restated by a later filing counts once that filing is public.
+    """
     rows = view.rows("statement_values", day).filter(
         (pl.col("statement") == "income") & (pl.col("period") == "annual") & pl.col("field").is_in(_FIELDS)
     )

@@ -16,7 +16,8 @@ from trading.strategies.base import Strategy
 class Momentum(Strategy):
     """Equal weight on the top ``top`` fraction of names by return from ``lookback`` to ``skip`` trading days
     ago (12-1 months by default); long-short shorts the bottom fraction as well. Names without a full
-    lookback of prices are left out."""
+    lookback of prices are left out.
+    """
 
     name = "momentum"
     lookback: int = 252

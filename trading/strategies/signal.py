@@ -1,5 +1,6 @@
 """Signal tilt: equal weight over the universe, overweight names with recent positive signals (13F inflows,
-insider buying clusters) and drop names with recent red flags (late filings, restatements, non-reliance)."""
+insider buying clusters) and drop names with recent red flags (late filings, restatements, non-reliance).
+"""
 
 from __future__ import annotations
 
@@ -40,7 +41,8 @@ class SignalTilt(Strategy):
     """Score each name by its signals public in the last ``lookback_days``: sum of kind weight x score x
     confidence (x direction for 13F flows). Long-only: equal weight over the universe (or ``tickers``), names
     with a negative score dropped, positive ones scaled by ``1 + tilt x score``, renormalized to 100%.
-    Long-short: equal weight long the positive names and short the negative ones (each side 100%)."""
+    Long-short: equal weight long the positive names and short the negative ones (each side 100%).
+    """
 
     name = "signals"
     lookback_days: int = 90
