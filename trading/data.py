@@ -101,6 +101,8 @@ def with_visibility(frame: pl.DataFrame, stamp: Stamp) -> pl.DataFrame:
         .dt.offset_by("-1us")
     )
     stamp_day = ts.dt.date()
+    day: pl.Expr
+    exact: pl.Expr
     if stamp.midnight_is_date:
         is_midnight = ts.dt.time() == time(0)
         day = pl.when(is_midnight).then(stamp_day)
@@ -130,7 +132,9 @@ class PricePanel:
 
     def __post_init__(self) -> None:
         if self.close.shape != (len(self.dates), len(self.tickers)):
-            raise ValueError(f"close has shape {self.close.shape}, want ({len(self.dates)}, {len(self.tickers)})")
+            raise ValueError(
+                f"close has shape {self.close.shape}, want ({len(self.dates)}, {len(self.tickers)})"
+            )
         if len(self.dates) > 1 and not bool(np.all(self.dates[1:] > self.dates[:-1])):
             raise ValueError("price panel dates must be strictly ascending")
 
@@ -313,9 +317,11 @@ class PointInTimeView:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def split_factor(self, ticker: str, day: date | None) -> float:
-        """``prices.split_factor`` of ``ticker`` on the last bar on or before ``day``: a share count (or a
-        per-share amount's denominator) reported that day times it is in the price series' units (1.0 when
-        unknown)."""
+        """``prices.split_factor`` of ``ticker`` on the last bar on or before ``day`` (1.0 when unknown).
+
+        A share count (or a per-share amount's denominator) reported that day, times it, is in the price
+        series' units.
+        """
         series = self.split_factors.get(ticker)
         if series is None or day is None:
             return 1.0
@@ -350,7 +356,9 @@ class PointInTimeView:
         """The price panel up to and including ``day`` (the last ``days`` rows when given)."""
         index = self.prices.last_index(day)
         lo = 0 if days is None else max(0, index + 1 - days)
-        return PricePanel(self.prices.dates[lo : index + 1], self.prices.tickers, self.prices.close[lo : index + 1])
+        return PricePanel(
+            self.prices.dates[lo : index + 1], self.prices.tickers, self.prices.close[lo : index + 1]
+        )
 
     def universe(self, day: date) -> list[str]:
         """Tickers (benchmark excluded) with a bar on the last trading day on or before ``day``."""
@@ -358,7 +366,9 @@ class PointInTimeView:
         if index < 0:
             return []
         row = self.prices.close[index]
-        return [t for t, v in zip(self.prices.tickers, row, strict=True) if np.isfinite(v) and t != self.benchmark]
+        return [
+            t for t, v in zip(self.prices.tickers, row, strict=True) if np.isfinite(v) and t != self.benchmark
+        ]
 
     def tickers_by_cik(self) -> dict[int, str]:
         """CIK -> primary ticker from ``companies`` (the current mapping: identities, not point-in-time facts)."""
@@ -382,7 +392,9 @@ def _load_split_factors(lake: Lake, tickers: Sequence[str]) -> dict[str, tuple[n
     if not split:
         return {}
     rows = pl.from_arrow(
-        read_table(lake, "prices", filters=[("ticker", "in", split)], columns=["ticker", "date", "split_factor"])
+        read_table(
+            lake, "prices", filters=[("ticker", "in", split)], columns=["ticker", "date", "split_factor"]
+        )
     )
     assert isinstance(rows, pl.DataFrame)
     out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -395,10 +407,22 @@ def _load_split_factors(lake: Lake, tickers: Sequence[str]) -> dict[str, tuple[n
 
 
 def forward_fill(close: np.ndarray) -> np.ndarray:
-    """Each column's last finite value carried forward (NaN before a column's first value)."""
-    rows = np.where(np.isfinite(close), np.arange(close.shape[0])[:, None], 0)
+    """Each column's last finite value carried forward (NaN before a column's first value).
+
+    Only columns with a gap after their first value are touched (most series have NaN only before they
+    start); the input is returned unchanged when there is nothing to fill.
+    """
+    finite = np.isfinite(close)
+    gaps = np.logical_or.accumulate(finite, axis=0) & ~finite
+    columns = np.flatnonzero(gaps.any(axis=0))
+    if len(columns) == 0:
+        return close
+    sub = close[:, columns]
+    rows = np.where(finite[:, columns], np.arange(close.shape[0])[:, None], 0)
     np.maximum.accumulate(rows, axis=0, out=rows)
-    return close[rows, np.arange(close.shape[1])]
+    out = close.copy()
+    out[:, columns] = np.take_along_axis(sub, rows, axis=0)
+    return out
 
 
 def _last_valid(history: np.ndarray) -> np.ndarray:

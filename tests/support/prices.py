@@ -50,7 +50,9 @@ def prices_table(frame: pl.DataFrame) -> pa.Table:
         pl.lit("folder:shared/prices").alias("source"),
     ).to_arrow()
     columns = {
-        f.name: data.column(f.name).cast(f.type) if f.name in data.column_names else pa.nulls(len(data), f.type)
+        f.name: data.column(f.name).cast(f.type)
+        if f.name in data.column_names
+        else pa.nulls(len(data), f.type)
         for f in spec.schema
     }
     return pa.table(columns, schema=spec.schema)

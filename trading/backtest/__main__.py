@@ -27,7 +27,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cost-bps", type=float, default=5.0, help="commission per traded notional (bps)")
     p.add_argument("--slippage-bps", type=float, default=0.0, help="slippage per traded notional (bps)")
     p.add_argument("--long-short", action="store_true", help="allow short weights (default long-only)")
-    p.add_argument("--max-gross", type=float, default=None, help="gross exposure cap (default 1, 2 long-short)")
+    p.add_argument(
+        "--max-gross", type=float, default=None, help="gross exposure cap (default 1, 2 long-short)"
+    )
     p.add_argument("--max-net", type=float, default=1.0, help="net exposure cap (default 1)")
     p.add_argument("--max-weight", type=float, default=None, help="cap on one name's |weight|")
     p.add_argument("--tickers", default="", help="comma-separated tickers to load (default all + SPY)")
@@ -60,10 +62,14 @@ def main(argv: list[str] | None = None) -> int:
             max_net=args.max_net,
             max_weight=args.max_weight,
         )
-        config = BacktestConfig(args.start, args.end, args.rebalance, args.cost_bps, args.slippage_bps, limits)
+        config = BacktestConfig(
+            args.start, args.end, args.rebalance, args.cost_bps, args.slippage_bps, limits
+        )
         tickers = [t.strip().upper() for t in args.tickers.split(",") if t.strip()] or None
         print(f"loading {lake.uri} ...", file=sys.stderr)
-        view = PointInTimeView.load(lake, tickers=tickers, end=args.end, benchmark=args.benchmark, value=args.value)
+        view = PointInTimeView.load(
+            lake, tickers=tickers, end=args.end, benchmark=args.benchmark, value=args.value
+        )
         print(f"{len(view.prices.tickers)} tickers x {len(view.prices.dates)} days", file=sys.stderr)
 
         def progress(done: int, total: int, day: date) -> None:

@@ -1,6 +1,8 @@
-"""The naive backtest: the same conventions as :func:`trading.backtest.engine.simulate`, one day and one
-ticker at a time, holding share counts and cash. It is the reference the vectorized engine is tested
-against and the baseline of ``make bench``."""
+"""The naive backtest: :func:`trading.backtest.engine.simulate` one day and one ticker at a time.
+
+Same conventions, holding share counts and cash. It is the reference the vectorized engine is tested
+against and the baseline of ``make bench``.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,16 @@ import numpy as np
 
 from trading.backtest.run import BacktestResult
 
-_PERCENT = {"total_return", "cagr", "volatility", "max_drawdown", "exposure", "net_exposure", "hit_rate", "costs"}
+_PERCENT = {
+    "total_return",
+    "cagr",
+    "volatility",
+    "max_drawdown",
+    "exposure",
+    "net_exposure",
+    "hit_rate",
+    "costs",
+}
 _PERCENT |= {f"benchmark_{k}" for k in ("total_return", "cagr", "max_drawdown")}
 
 

@@ -92,9 +92,13 @@ def decisions(
     return rows
 
 
-def _run_id(strategy: Strategy, config: BacktestConfig, versions: Mapping[str, int | None], now: datetime) -> str:
+def _run_id(
+    strategy: Strategy, config: BacktestConfig, versions: Mapping[str, int | None], now: datetime
+) -> str:
     payload = json.dumps(
-        [strategy.name, strategy.params, asdict(config), dict(versions), now.isoformat()], default=str, sort_keys=True
+        [strategy.name, strategy.params, asdict(config), dict(versions), now.isoformat()],
+        default=str,
+        sort_keys=True,
     )
     return f"{strategy.name}-{now:%Y%m%dT%H%M%S}-{hashlib.sha256(payload.encode()).hexdigest()[:8]}"
 

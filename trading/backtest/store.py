@@ -66,7 +66,9 @@ def equity_rows(result: BacktestResult) -> pa.Table:
             "date": pa.array(sim.dates.astype("datetime64[D]"), pa.date32()),
             "equity": pa.array(sim.equity, pa.float64()),
             "daily_return": pa.array(sim.returns, pa.float64()),
-            "benchmark": pa.array(np.where(np.isfinite(bench), bench, np.nan), pa.float64(), from_pandas=True),
+            "benchmark": pa.array(
+                np.where(np.isfinite(bench), bench, np.nan), pa.float64(), from_pandas=True
+            ),
             "exposure": pa.array(sim.gross, pa.float64()),
             "net_exposure": pa.array(sim.net, pa.float64()),
             "turnover": pa.array(sim.turnover, pa.float64()),

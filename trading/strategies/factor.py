@@ -15,9 +15,12 @@ _FIELDS = ("revenue", "gross_profit", "earnings_per_share_diluted", "earnings_pe
 
 
 def fundamentals(view: PointInTimeView, day: date) -> pl.DataFrame:
-    """Per CIK, from the latest annual report known at the close of ``day`` (``statement_values``):
-    ``report_period``, ``gross_margin`` (gross profit / revenue) and ``eps`` (diluted, else basic) with the
-    ``filing_date`` of the value. A value restated by a later filing counts once that filing is public."""
+    """Per CIK, the latest annual report known at the close of ``day`` (from ``statement_values``).
+
+    Columns ``report_period``, ``gross_margin`` (gross profit / revenue) and ``eps`` (diluted, else basic)
+    with the ``filing_date`` of the value. A value restated by a later filing counts once that filing is
+    public.
+    """
     rows = view.rows("statement_values", day).filter(
         (pl.col("statement") == "income") & (pl.col("period") == "annual") & pl.col("field").is_in(_FIELDS)
     )
@@ -95,9 +98,9 @@ class QualityValue(Strategy):
         names: list[str] = []
         margins: list[float] = []
         yields: list[float] = []
-        for cik, margin, eps, filed in fundamentals(view, day).select(
-            "cik", "gross_margin", "eps", "filing_date"
-        ).iter_rows():
+        for cik, margin, eps, filed in (
+            fundamentals(view, day).select("cik", "gross_margin", "eps", "filing_date").iter_rows()
+        ):
             ticker = by_cik.get(int(cik))
             if ticker is None or ticker not in tradable:
                 continue
