@@ -11,7 +11,7 @@ import pytest
 from trading.backtest.engine import Limits
 from trading.backtest.run import BacktestConfig, run_backtest
 from trading.data import VISIBLE_FROM, PointInTimeView, knowable_at
-from trading.strategies import EqualWeight, Momentum, QualityValue, SignalTilt, Strategy
+from trading.strategies import EqualWeight, FactorScore, Momentum, QualityValue, SignalTilt, Strategy
 from trading.strategies.factor import fundamentals
 
 AAPL_10K_FY2023 = "0000320193-23-000106"  # accepted 2023-11-02 18:08:27 New York time, filing date 2023-11-03
@@ -56,6 +56,22 @@ def test_quality_value_ranks_apple_and_nvidia_on_known_statements(filer_view: Po
     # Apple's first 10-K in the mirror was accepted on the evening of 2022-10-27
     assert strategy.target_weights(filer_view, date(2022, 10, 27)) == {}
     assert strategy.target_weights(filer_view, date(2022, 10, 28)) == {"AAPL": 1.0}
+
+
+def test_factor_score_reads_the_month_end_panel_from_its_close(filer_view: PointInTimeView) -> None:
+    factors = filer_view.frames["factors"]
+
+    def momentum(day: date) -> dict[str, float]:
+        rows = factors.filter(pl.col("date") == day, pl.col("ticker").is_in(list(filer_view.universe(day))))
+        return dict(rows.select("ticker", "momentum").iter_rows())
+
+    # the mirror's statements give no value/quality z-scores, so the score is the momentum z-score of the
+    # latest month-end row known at the close: 2023-11-30's on 2023-12-28, 2023-12-29's from its close
+    strategy = FactorScore()
+    assert strategy.scores(filer_view, date(2023, 12, 28)) == pytest.approx(momentum(date(2023, 11, 30)))
+    assert strategy.scores(filer_view, date(2023, 12, 29)) == pytest.approx(momentum(date(2023, 12, 29)))
+    assert strategy.scores(filer_view, date(2023, 12, 29))["NVDA"] == 3.0  # z-score clipped at 3
+    assert strategy.target_weights(filer_view, date(2023, 12, 29)) == {"NVDA": 1.0}
 
 
 def test_signal_tilt_drops_tesla_while_its_amended_report_is_recent(filer_view: PointInTimeView) -> None:
@@ -118,6 +134,7 @@ def _mutate_after(view: PointInTimeView, t: date, seed: int = 3) -> PointInTimeV
         SignalTilt(long_short=True),
         EqualWeight(),
         Momentum(lookback=126, top=0.25),
+        FactorScore(top=0.25),
     ],
     ids=lambda s: f"{s.name}{'-ls' if getattr(s, 'long_short', False) else ''}",
 )
