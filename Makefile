@@ -46,13 +46,14 @@ test: install lint  ## lint, validate Dagster definitions, run the test suite
 
 BENCH_TOOLS := $(CURDIR)/.bench-tools
 
-bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild, backtester vs naive loop
+bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild, dbt metrics, backtester vs naive loop
 	@test -x $(BENCH_TOOLS)/bin/python || $(UV) venv --quiet --python $(PY) $(BENCH_TOOLS)
 	$(UV) pip install --quiet --python $(BENCH_TOOLS)/bin/python edgartools
 	EDGARTOOLS_PYTHON=$(BENCH_TOOLS)/bin/python $(PY) -m tests.bench.facts
 	$(PY) -m tests.bench.thirteenf
 	$(PY) -m tests.bench.forms
 	$(PY) -m tests.bench.lake_build
+	$(PY) -m tests.bench.metrics
 	$(PY) -m tests.bench.backtest
 
 clean:  ## remove the local lake and Dagster instance (not .venv)
