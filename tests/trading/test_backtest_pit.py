@@ -8,6 +8,9 @@ import numpy as np
 import polars as pl
 import pytest
 
+from lake.storage import Lake
+from tests.support.prices import ensure_prices
+from tests.support.prices import filer_view as load_filer_view
 from trading.backtest.engine import Limits
 from trading.backtest.run import BacktestConfig, run_backtest
 from trading.data import VISIBLE_FROM, PointInTimeView, knowable_at
@@ -15,6 +18,19 @@ from trading.strategies import EqualWeight, FactorScore, Momentum, QualityValue,
 from trading.strategies.factor import fundamentals
 
 AAPL_10K_FY2023 = "0000320193-23-000106"  # accepted 2023-11-02 18:08:27 New York time, filing date 2023-11-03
+
+
+@pytest.fixture(scope="module")
+def priced_lake(built_lake: Lake) -> Lake:
+    """The built lake, with the shared price files as its ``prices`` table when the build has none."""
+    ensure_prices(built_lake)
+    return built_lake
+
+
+@pytest.fixture(scope="module")
+def filer_view(priced_lake: Lake) -> PointInTimeView:
+    """Prices of the filers and SPY, with signals, statement values, factors, companies and the CUSIP map."""
+    return load_filer_view(priced_lake)
 
 
 def test_decisions_are_taken_at_the_new_york_close() -> None:

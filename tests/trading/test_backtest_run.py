@@ -12,6 +12,8 @@ import pytest
 
 from lake.delta import read_table, table_version
 from lake.storage import Lake
+from tests.support.prices import ensure_prices
+from tests.support.prices import filer_view as load_filer_view
 from trading.backtest.__main__ import main
 from trading.backtest.report import html_report
 from trading.backtest.run import BacktestConfig, run_backtest
@@ -20,6 +22,19 @@ from trading.data import PointInTimeView
 from trading.strategies import BuyAndHold, EqualWeight, Momentum, make_strategy
 
 SPY_2018_12_31, SPY_2019_12_31 = 249.92, 321.86  # closes in ../shared/prices/SPY.csv
+
+
+@pytest.fixture(scope="module")
+def priced_lake(built_lake: Lake) -> Lake:
+    """The built lake, with the shared price files as its ``prices`` table when the build has none."""
+    ensure_prices(built_lake)
+    return built_lake
+
+
+@pytest.fixture(scope="module")
+def filer_view(priced_lake: Lake) -> PointInTimeView:
+    """Prices of the filers and SPY, with signals, statement values, factors, companies and the CUSIP map."""
+    return load_filer_view(priced_lake)
 
 
 def test_spy_buy_and_hold_2019_is_the_close_ratio_less_costs(filer_view: PointInTimeView) -> None:
