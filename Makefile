@@ -47,7 +47,7 @@ test: install lint  ## lint, validate Dagster definitions, run the test suite
 
 BENCH_TOOLS := $(CURDIR)/.bench-tools
 
-bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild, dbt metrics
+bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild, dbt metrics, backtester vs naive loop
 	@test -x $(BENCH_TOOLS)/bin/python || $(UV) venv --quiet --python $(PY) $(BENCH_TOOLS)
 	$(UV) pip install --quiet --python $(BENCH_TOOLS)/bin/python edgartools
 	EDGARTOOLS_PYTHON=$(BENCH_TOOLS)/bin/python $(PY) -m tests.bench.facts
@@ -55,6 +55,7 @@ bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bar
 	$(PY) -m tests.bench.forms
 	$(PY) -m tests.bench.lake_build
 	$(PY) -m tests.bench.metrics
+	$(PY) -m tests.bench.backtest
 
 migrate: install  ## create and migrate the accounts database (AIHF_PG_URL)
 	$(PY) -m serving.accounts migrate

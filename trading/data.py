@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from lake.delta import read_table, table_version
 from lake.registry import TableSpec, table
@@ -40,7 +41,16 @@ MARKET_CLOSE = time(16, 0)
 VISIBLE_FROM = "visible_from"
 
 #: Candidate stamp columns, in order of preference, and the date column used when the stamp is null.
-_STAMP_COLUMNS = ("acceptance_utc", "accepted_at", "new_accepted_at", "as_of", "available_at")
+_STAMP_COLUMNS = (
+    "acceptance_utc",
+    "accepted_at",
+    "filing_datetime",
+    "new_accepted_at",
+    "as_of",
+    "available_at",
+)
+#: Daily panels computed from data known at a day's close (``factors``, ``valuation_daily``): their day column.
+_CLOSE_COLUMNS = ("date",)
 _DATE_COLUMNS = ("filing_date",)
 #: Tables whose stamp at exactly midnight UTC means "this date, time unknown".
 _MIDNIGHT_IS_DATE = frozenset({"signals"})
@@ -66,11 +76,14 @@ class Stamp:
         column: The acceptance-time column (UTC timestamp).
         date_column: A date column used when ``column`` is null (visible after that day), or None.
         midnight_is_date: Whether a stamp at exactly 00:00 UTC stands for a date without time.
+        at_close: ``column`` is a trading day whose row was computed from what its close revealed (visible
+            from that close).
     """
 
     column: str
     date_column: str | None = None
     midnight_is_date: bool = False
+    at_close: bool = False
 
 
 def stamp_of(spec: TableSpec) -> Stamp:
@@ -82,6 +95,11 @@ def stamp_of(spec: TableSpec) -> Stamp:
     names = spec.schema.names
     column = next((c for c in _STAMP_COLUMNS if c in names), None)
     if column is None:
+        day = next(
+            (c for c in _CLOSE_COLUMNS if c in names and pa.types.is_date32(spec.schema.field(c).type)), None
+        )
+        if day is not None and spec.name != "prices":
+            return Stamp(day, at_close=True)
         raise ValueError(
             f"table {spec.name} has no acceptance-time column ({', '.join(_STAMP_COLUMNS)}): "
             "it cannot be read point-in-time"
@@ -92,6 +110,15 @@ def stamp_of(spec: TableSpec) -> Stamp:
 
 def with_visibility(frame: pl.DataFrame, stamp: Stamp) -> pl.DataFrame:
     """``frame`` with :data:`VISIBLE_FROM` (UTC): when each row became public, null when never knowable."""
+    if stamp.at_close:
+        close = (
+            pl.col(stamp.column)
+            .cast(pl.Datetime("us"))
+            .dt.replace_time_zone(str(MARKET_TZ))
+            .dt.offset_by(f"{MARKET_CLOSE.hour}h")
+            .dt.convert_time_zone("UTC")
+        )
+        return frame.with_columns(close.alias(VISIBLE_FROM))
     ts = pl.col(stamp.column).dt.convert_time_zone("UTC")
     day_end = (
         (pl.col("_day") + pl.duration(days=1))
@@ -101,6 +128,8 @@ def with_visibility(frame: pl.DataFrame, stamp: Stamp) -> pl.DataFrame:
         .dt.offset_by("-1us")
     )
     stamp_day = ts.dt.date()
+    day: pl.Expr
+    exact: pl.Expr
     if stamp.midnight_is_date:
         is_midnight = ts.dt.time() == time(0)
         day = pl.when(is_midnight).then(stamp_day)
@@ -283,7 +312,7 @@ class PointInTimeView:
         cls,
         lake: Lake,
         *,
-        tables: Iterable[str] = ("signals", "statement_values", "companies", "cusip_map"),
+        tables: Iterable[str] = ("signals", "statement_values", "factors", "companies", "cusip_map"),
         tickers: Iterable[str] | None = None,
         start: date | None = None,
         end: date | None = None,
@@ -315,9 +344,10 @@ class PointInTimeView:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def split_factor(self, ticker: str, day: date | None) -> float:
-        """``prices.split_factor`` of ``ticker`` on the last bar on or before ``day``: a share count (or a
-        per-share amount's denominator) reported that day times it is in the price series' units (1.0 when
-        unknown).
+        """``prices.split_factor`` of ``ticker`` on the last bar on or before ``day`` (1.0 when unknown).
+
+        A share count (or a per-share amount's denominator) reported that day, times it, is in the price
+        series' units.
         """
         series = self.split_factors.get(ticker)
         if series is None or day is None:
@@ -404,10 +434,22 @@ def _load_split_factors(lake: Lake, tickers: Sequence[str]) -> dict[str, tuple[n
 
 
 def forward_fill(close: np.ndarray) -> np.ndarray:
-    """Each column's last finite value carried forward (NaN before a column's first value)."""
-    rows = np.where(np.isfinite(close), np.arange(close.shape[0])[:, None], 0)
+    """Each column's last finite value carried forward (NaN before a column's first value).
+
+    Only columns with a gap after their first value are touched (most series have NaN only before they
+    start); the input is returned unchanged when there is nothing to fill.
+    """
+    finite = np.isfinite(close)
+    gaps = np.logical_or.accumulate(finite, axis=0) & ~finite
+    columns = np.flatnonzero(gaps.any(axis=0))
+    if len(columns) == 0:
+        return close
+    sub = close[:, columns]
+    rows = np.where(finite[:, columns], np.arange(close.shape[0])[:, None], 0)
     np.maximum.accumulate(rows, axis=0, out=rows)
-    return close[rows, np.arange(close.shape[1])]
+    out = close.copy()
+    out[:, columns] = np.take_along_axis(sub, rows, axis=0)
+    return out
 
 
 def _last_valid(history: np.ndarray) -> np.ndarray:

@@ -6,6 +6,7 @@ rows are the files' values, nothing invented.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +16,7 @@ from lake.delta import overwrite_table, table_exists
 from lake.registry import table
 from lake.settings import Settings
 from lake.storage import Lake
+from trading.data import PointInTimeView
 
 
 def prices_dir() -> Path:
@@ -63,3 +65,18 @@ def ensure_prices(lake: Lake) -> None:
     spec = table("prices")
     if not table_exists(lake, spec):
         overwrite_table(lake, spec, prices_table(read_prices()))
+
+
+#: The filers of the offline mirror that have prices.
+FILERS = ("AAPL", "MSFT", "NFLX", "NVDA", "ORCL", "SNOW", "TSLA", "UNP")
+
+
+@functools.cache
+def _filer_view(uri: str) -> PointInTimeView:
+    return PointInTimeView.load(Lake(uri), tickers=[*FILERS, "SPY"])
+
+
+def filer_view(lake: Lake) -> PointInTimeView:
+    """Prices of the filers and SPY with the point-in-time tables, loaded once per lake (prices ensured)."""
+    ensure_prices(lake)
+    return _filer_view(lake.uri)

@@ -69,8 +69,10 @@ def constrain(weights: np.ndarray, limits: Limits) -> np.ndarray:
 
 
 def rebalance_indices(dates: np.ndarray, start: int, end: int, rule: str) -> np.ndarray:
-    """Indices of the rebalance days in ``dates[start..end]``: ``start`` itself, then the last trading day
-    of each day/week/month/quarter (the last day ``end`` is never a rebalance unless it is ``start``).
+    """Indices of the rebalance days in ``dates[start..end]``.
+
+    ``start`` itself, then the last trading day of each day/week/month/quarter (the last day ``end`` is never
+    a rebalance unless it is ``start``).
 
     Raises:
         ValueError: unknown rule or an empty range.
@@ -175,34 +177,55 @@ def simulate(
     reb = np.asarray(rebalance, dtype=np.int64)
     w = np.asarray(weights, dtype=np.float64)
     _check_inputs(close, reb, w, start, end)
-    prices = forward_fill(close[: end + 1])
+    traded = np.flatnonzero((w != 0).any(axis=0))  # only the columns ever held matter
+    w = w[:, traded]
+    prices = forward_fill(close[: end + 1, traded])
     at_reb = prices[reb]
     held = w != 0
     missing = held & ~np.isfinite(at_reb)
     if missing.any():
         k, i = np.argwhere(missing)[0]
-        raise ValueError(f"weight {w[k, i]} on column {i} at day index {reb[k]}, which has no price yet")
-    safe_reb = np.where(held, at_reb, 1.0)
+        column = int(traded[i])
+        raise ValueError(f"weight {w[k, i]} on column {column} at day index {reb[k]}, which has no price yet")
+    # units[k] = shares held per unit of post-trade equity in period k; a position's value is units x price.
+    # Every sum runs over the names held in that period only, in column order, so a period's figures do not
+    # depend on which names other periods hold (bit-for-bit, not just to rounding).
+    units = np.where(held, w / np.where(held, at_reb, 1.0), 0.0)
+    filled = np.where(np.isfinite(prices), prices, 0.0)  # NaN only where nothing is held
     ends = np.append(reb[1:], end)
-    rel_end = np.where(held, prices[ends] / safe_reb, 0.0)
-    cash = 1.0 - w.sum(axis=1)
-    value_end = cash + (w * rel_end).sum(axis=1)  # value of each period's book at its end, per unit equity
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drifted = np.where(value_end[:, None] > 0, w * rel_end / value_end[:, None], 0.0)
-    before = np.vstack([np.zeros((1, w.shape[1])), drifted[:-1]])
-    turnover = np.abs(w - before).sum(axis=1)
+    n = end - start + 1
+    periods = len(reb)
+    cash, value_end, turnover = np.empty(periods), np.empty(periods), np.empty(periods)
+    value, long_short, gross_book = np.empty(n), np.empty(n), np.empty(n)
+    bounds = np.append(reb, end + 1) - start
+    drifted = np.zeros(0)
+    drifted_cols = np.zeros(0, dtype=np.int64)
+    for k in range(periods):  # one matrix-vector product per period: O(days x names held), in BLAS
+        cols = np.flatnonzero(held[k])
+        u = units[k, cols]
+        cash[k] = 1.0 - w[k, cols].sum()
+        both = np.union1d(cols, drifted_cols)
+        before = np.zeros(len(both))
+        before[np.searchsorted(both, drifted_cols)] = drifted
+        turnover[k] = np.abs(w[k, both] - before).sum()
+        lo, hi = int(bounds[k]), int(bounds[k + 1])
+        segment = filled[start + lo : start + hi][:, cols]
+        long_short[lo:hi] = segment @ u
+        gross_book[lo:hi] = segment @ np.abs(u)
+        value[lo:hi] = cash[k] + long_short[lo:hi]
+        book_end = u * filled[ends[k], cols]
+        value_end[k] = cash[k] + book_end.sum()
+        drifted = book_end / value_end[k] if value_end[k] > 0 else np.zeros(len(cols))
+        drifted_cols = cols
     keep = 1.0 - rate * turnover
     pre = np.cumprod(np.concatenate(([1.0], (keep * value_end)[:-1])))
     post = pre * keep
     days = np.arange(start, end + 1)
     period = np.searchsorted(reb, days, side="right") - 1
-    wk = w[period]
-    position = np.where(wk != 0, wk * prices[days] / safe_reb[period], 0.0)
-    value = cash[period] + position.sum(axis=1)
     equity = post[period] * value
     with np.errstate(divide="ignore", invalid="ignore"):
-        gross = np.where(value > 0, np.abs(position).sum(axis=1) / value, 0.0)
-        net = np.where(value > 0, position.sum(axis=1) / value, 0.0)
+        gross = np.where(value > 0, gross_book / value, 0.0)
+        net = np.where(value > 0, long_short / value, 0.0)
     daily_turnover = np.zeros(len(days))
     daily_turnover[reb - start] = turnover
     return Simulation(

@@ -1,5 +1,6 @@
-"""The naive backtest: the same conventions as :func:`trading.backtest.engine.simulate`, one day and one
-ticker at a time, holding share counts and cash. It is the reference the vectorized engine is tested
+"""The naive backtest: :func:`trading.backtest.engine.simulate` one day and one ticker at a time.
+
+Same conventions, holding share counts and cash. It is the reference the vectorized engine is tested
 against and the baseline of ``make bench``.
 """
 

@@ -9,13 +9,13 @@ from typing import Any
 
 from trading.strategies.base import Strategy
 from trading.strategies.baseline import BuyAndHold, EqualWeight
-from trading.strategies.factor import QualityValue
+from trading.strategies.factor import FactorScore, QualityValue
 from trading.strategies.momentum import Momentum
 from trading.strategies.signal import SignalTilt
 
 #: Every shipped strategy by name.
 STRATEGIES: dict[str, type[Strategy]] = {
-    cls.name: cls for cls in (BuyAndHold, EqualWeight, QualityValue, SignalTilt, Momentum)
+    cls.name: cls for cls in (BuyAndHold, EqualWeight, QualityValue, FactorScore, SignalTilt, Momentum)
 }
 
 
@@ -66,6 +66,7 @@ __all__ = [
     "STRATEGIES",
     "BuyAndHold",
     "EqualWeight",
+    "FactorScore",
     "Momentum",
     "QualityValue",
     "SignalTilt",

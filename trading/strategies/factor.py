@@ -1,10 +1,10 @@
-"""Quality + value: rank names by gross margin and earnings yield from statements known at the day's close."""
+"""Factor strategies: quality + value from statements known at the day's close, or from the ``factors`` panel."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -15,9 +15,11 @@ _FIELDS = ("revenue", "gross_profit", "earnings_per_share_diluted", "earnings_pe
 
 
 def fundamentals(view: PointInTimeView, day: date) -> pl.DataFrame:
-    """Per CIK, from the latest annual report known at the close of ``day`` (``statement_values``):
-    ``report_period``, ``gross_margin`` (gross profit / revenue) and ``eps`` (diluted, else basic) with the
-    ``filing_date`` of the value. A value restated by a later filing counts once that filing is public.
+    """Per CIK, the latest annual report known at the close of ``day`` (from ``statement_values``).
+
+    Columns ``report_period``, ``gross_margin`` (gross profit / revenue) and ``eps`` (diluted, else basic)
+    with the ``filing_date`` of the value. A value restated by a later filing counts once that filing is
+    public.
     """
     rows = view.rows("statement_values", day).filter(
         (pl.col("statement") == "income") & (pl.col("period") == "annual") & pl.col("field").is_in(_FIELDS)
@@ -110,6 +112,66 @@ class QualityValue(Strategy):
             yields.append(float(eps) / price)
         quality, value = _percentile(margins), _percentile(yields)
         return {t: (q + v) / 2 for t, q, v in zip(names, quality, value, strict=True)}
+
+    def target_weights(self, view: PointInTimeView, day: date) -> dict[str, float]:
+        """Equal weight on the best ``top`` fraction (and short the worst as many when long-short)."""
+        scores = self.scores(view, day)
+        ranked = sorted(scores, key=lambda t: (-scores[t], t))
+        count = max(1, math.floor(len(ranked) * self.top)) if ranked else 0
+        weights = equal_weights(ranked[:count])
+        if self.long_short and len(ranked) >= 2 * count > 0:
+            weights.update(equal_weights(ranked[-count:], -1.0))
+        return weights
+
+
+def _default_factor_weights() -> dict[str, float]:
+    return {"value": 1.0, "quality": 1.0, "momentum": 1.0}
+
+
+@dataclass(frozen=True)
+class FactorScore(Strategy):
+    """Long the best names by a weighted mean of the ``factors`` panel's z-scores (value, quality, momentum).
+
+    Reads the newest ``factors`` row of each ticker dated at most ``max_age_days`` before the day (the panel is
+    monthly, point in time at each month-end close). A name's score is the weighted mean of the factors it has
+    (a missing z-score does not count; a name with none is not ranked). Holds the best ``top`` fraction
+    equal-weighted; long-short also shorts the worst as many.
+    """
+
+    name = "factors"
+    factor_weights: dict[str, float] = field(default_factory=_default_factor_weights)
+    top: float = 0.2
+    long_short: bool = False
+    max_age_days: int = 45
+
+    def __post_init__(self) -> None:
+        unknown = set(self.factor_weights) - {"value", "quality", "momentum", "size", "low_vol", "growth"}
+        if unknown or not self.factor_weights:
+            raise ValueError(f"factor_weights must name factors of the factors table, not {sorted(unknown)}")
+        if not 0 < self.top <= 0.5:
+            raise ValueError(f"top must be in (0, 0.5], not {self.top}")
+
+    def scores(self, view: PointInTimeView, day: date) -> dict[str, float]:
+        """Ticker -> weighted mean of the name's available factor z-scores (names with none are absent)."""
+        names = list(self.factor_weights)
+        rows = (
+            view.rows("factors", day)
+            .filter(pl.col("date") >= day - timedelta(days=self.max_age_days))
+            .sort("date")
+            .group_by("ticker", maintain_order=True)
+            .last()
+        )
+        weighted = pl.sum_horizontal([pl.col(n).fill_null(0.0) * w for n, w in self.factor_weights.items()])
+        present = pl.sum_horizontal(
+            [pl.col(n).is_not_null().cast(pl.Float64) * abs(w) for n, w in self.factor_weights.items()]
+        )
+        tradable = set(view.universe(day))
+        out = rows.filter(pl.any_horizontal([pl.col(n).is_not_null() for n in names])).select(
+            "ticker", (weighted / present).alias("score")
+        )
+        return {
+            t: float(s) for t, s in out.iter_rows() if t in tradable and s is not None and math.isfinite(s)
+        }
 
     def target_weights(self, view: PointInTimeView, day: date) -> dict[str, float]:
         """Equal weight on the best ``top`` fraction (and short the worst as many when long-short)."""

@@ -14,9 +14,10 @@ from trading.strategies.base import Strategy
 
 @dataclass(frozen=True)
 class Momentum(Strategy):
-    """Equal weight on the top ``top`` fraction of names by return from ``lookback`` to ``skip`` trading days
-    ago (12-1 months by default); long-short shorts the bottom fraction as well. Names without a full
-    lookback of prices are left out.
+    """Equal weight on the best ``top`` fraction of names by past return (12-1 months by default).
+
+    The return runs from ``lookback`` to ``skip`` trading days ago; long-short shorts the bottom fraction as
+    well. Names without a full lookback of prices are left out.
     """
 
     name = "momentum"

@@ -1,5 +1,7 @@
-"""Signal tilt: equal weight over the universe, overweight names with recent positive signals (13F inflows,
-insider buying clusters) and drop names with recent red flags (late filings, restatements, non-reliance).
+"""Signal tilt: equal weight, tilted by recent signals from the ``signals`` table.
+
+Names with recent positive signals (13F inflows, insider buying clusters) are overweighted; names with recent
+red flags (late filings, restatements, non-reliance) are dropped.
 """
 
 from __future__ import annotations
@@ -38,10 +40,12 @@ def _flow_direction(details: str | None) -> float:
 
 @dataclass(frozen=True)
 class SignalTilt(Strategy):
-    """Score each name by its signals public in the last ``lookback_days``: sum of kind weight x score x
-    confidence (x direction for 13F flows). Long-only: equal weight over the universe (or ``tickers``), names
-    with a negative score dropped, positive ones scaled by ``1 + tilt x score``, renormalized to 100%.
-    Long-short: equal weight long the positive names and short the negative ones (each side 100%).
+    """Score each name by its signals made public in the last ``lookback_days``.
+
+    Score = sum of kind weight x score x confidence (x direction for 13F flows). Long-only: equal weight over
+    the universe (or ``tickers``), names with a negative score dropped, positive ones scaled by
+    ``1 + tilt x score``, renormalized to 100%. Long-short: equal weight long the positive names and short
+    the negative ones (each side 100%).
     """
 
     name = "signals"
