@@ -130,9 +130,9 @@ def test_statements_through_the_client_walk(fd: Any, built_lake: Lake) -> None:
         ("2024-09-28", 391035000000.0),
         ("2023-09-30", 383285000000.0),
     ]
-    lake_row = [
+    lake_row = next(
         r
         for r in _rows(built_lake, "income_statements", cik=320193, period="annual", version="latest")
         if r["report_period"].isoformat() == "2024-09-28"
-    ][0]
+    )
     assert rows[0]["revenue"] == lake_row["revenue"]
