@@ -32,19 +32,19 @@ def table_asset(
 def publish(
     store: Lake,
     spec: TableSpec,
-    rows: list[dict[str, Any]],
+    rows: list[dict[str, Any]] | pa.Table,
     *,
     quarters: list[str] | None = None,
     **metadata: Any,
 ) -> dg.MaterializeResult:
     """Write ``rows`` to a table and report it: rows, Delta version, whether it changed, where, standard checks.
 
-    A partitioned table has exactly the run's ``quarters`` replaced (idempotent; nothing is committed when the
-    rows are unchanged); an unpartitioned one is replaced whole. The checks run on the table as stored after the
-    write, not on the data that was handed in.
+    A table partitioned by filing quarter has exactly the run's ``quarters`` replaced (idempotent; nothing is
+    committed when the rows are unchanged); any other table is replaced whole. The checks run on the table as
+    stored after the write, not on the data that was handed in.
     """
-    table = pa.Table.from_pylist(rows, schema=spec.schema)
-    if spec.partition_by:
+    table = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=spec.schema)
+    if spec.partition_by == (FILING_QUARTER,):
         if quarters is None:
             raise ValueError(f"{spec.name} is partitioned by {spec.partition_by}: pass the run's quarters")
         result = write_partition(store, spec, table, partitions={FILING_QUARTER: quarters})
@@ -54,7 +54,7 @@ def publish(
     return dg.MaterializeResult(
         asset_key=spec.name,
         metadata={
-            "rows_written": len(rows),
+            "rows_written": table.num_rows,
             "rows_in_table": stored.num_rows,
             "table_version": result.version,
             "unchanged": result.skipped,

@@ -13,6 +13,7 @@ import msgspec
 
 from edgar.http import SecHttpClient, get_shared_limiter
 from edgar.source import EdgarSource, LiveSource, OfflineSource
+from lake.prices import PriceProvider, open_provider
 from lake.settings import Settings
 from lake.storage import Lake
 
@@ -74,3 +75,27 @@ def open_source(settings: Settings) -> EdgarSource:
         limiter=get_shared_limiter(settings.sec_max_rps),
     )
     return LiveSource(client.get, www_url=settings.sec_www_url, data_url=settings.sec_data_url)
+
+
+class PricesResource(dg.ConfigurableResource):
+    """Daily prices: a folder of CSV/Parquet files (default ``AIHF_SHARED_DIR/prices``) or an HTTP API."""
+
+    provider: str | None = None
+    dir: str | None = None
+    http_url: str | None = None
+    api_key: str | None = None
+
+    def settings(self) -> Settings:
+        """Settings with this resource's overrides applied."""
+        return _settings(
+            {
+                "prices_provider": self.provider,
+                "prices_dir": self.dir,
+                "prices_http_url": self.http_url,
+                "prices_api_key": self.api_key,
+            }
+        )
+
+    def open(self) -> PriceProvider:
+        """The configured price provider."""
+        return open_provider(self.settings())

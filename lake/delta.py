@@ -116,6 +116,12 @@ def row_count(lake: Lake, spec: TableSpec) -> int | None:
     return int(pc.sum(actions.column("num_records")).as_py() or 0)
 
 
+def file_uris(lake: Lake, spec: TableSpec) -> list[str]:
+    """The Parquet files of the table's latest version (local paths or ``s3://`` URIs); empty when missing."""
+    dt = _open(lake, spec)
+    return dt.file_uris() if dt is not None else []
+
+
 def table_version(lake: Lake, spec: TableSpec) -> int | None:
     """The latest version of the table, or None when it does not exist."""
     dt = _open(lake, spec)

@@ -156,6 +156,11 @@ SETTINGS: dict[str, Setting] = {
         "",
         "postgresql://user@host:5432/db to keep Dagster's run/event/schedule storage in PostgreSQL; empty = SQLite under DAGSTER_HOME.",
     ),
+    "dbt_duckdb_path": Setting(
+        "DBT_DUCKDB_PATH",
+        "",
+        "DuckDB file the dbt metrics project builds in; empty = <lake>/_dbt/metrics.duckdb (local lake) or a temp folder (S3 lake).",
+    ),
 }
 
 
@@ -236,6 +241,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trading_kill_switch: bool
     dagster_home: str
     dagster_pg_url: str
+    dbt_duckdb_path: str
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, dotenv: Path | None = None) -> Settings:
@@ -254,6 +260,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "shared_dir": _resolve_local(raw["shared_dir"]),
                 "lake_uri": _resolve_local(raw["lake_uri"]).rstrip("/"),
                 "dagster_home": _resolve_local(raw["dagster_home"]),
+                "dbt_duckdb_path": _resolve_local(raw["dbt_duckdb_path"]) if raw["dbt_duckdb_path"] else "",
                 "cusip_overrides": _resolve_local(raw["cusip_overrides"]),
                 "splits_overrides": _resolve_local(raw["splits_overrides"]),
                 "prices_dir": _resolve_local(raw["prices_dir"] or str(Path(raw["shared_dir"]) / "prices")),

@@ -753,17 +753,23 @@ PRICES = register(
                 pa.field("adj_close", pa.float64()),
                 pa.field("volume", pa.int64()),
                 pa.field("split_factor", pa.float64()),
+                pa.field("adjusted_as_of", pa.date32()),
                 pa.field("adjustment", pa.string()),
                 pa.field("source", pa.string()),
+                pa.field("flags", _STRINGS),
                 pa.field(PRICE_YEAR, pa.int32(), nullable=False),
             ]
         ),
         partition_by=(PRICE_YEAR,),
         primary_key=("ticker", "date"),
         description=(
-            "Daily OHLCV bars as the provider delivers them (rows sorted by ticker, date within a year partition); "
-            "'adjustment' says whether open/high/low/close/volume are split-adjusted (and as of when) or raw; "
-            "split_factor multiplies a raw share count of that date into the series' units."
+            "Daily OHLCV bars as the provider delivers them, partitioned by year: 'adjustment' says whether "
+            "open/high/low/close/volume are split-adjusted (as of 'adjusted_as_of': the ../shared stock files, "
+            "2024-03-08) or raw (adjusted_as_of null: SPY); adj_close is also dividend-adjusted (null for SPY). "
+            "split_factor multiplies a share count reported as of that date into the series' units "
+            "(shares_in_series_units = raw_shares * split_factor; e.g. 4.0 for AAPL before 2020-08-31); "
+            "'flags' lists quality problems of the bar (non_positive_price, high_below_low, "
+            "ohlc_outside_range, duplicate_date, gap_before), which are flagged, never dropped."
         ),
     )
 )
@@ -785,6 +791,138 @@ SPLITS = register(
         ),
         partition_by=(),
         primary_key=("ticker", "ex_date"),
-        description="Stock splits: new shares per old share from its ex-date (4.0 for a 4-for-1), from filings' split facts or the override file.",
+        description=(
+            "Stock splits: new shares per old share from the ex-date (4.0 for a 4-for-1, 0.1 for a 1-for-10 "
+            "reverse split), from the override file (source 'override', infra/splits_overrides.csv) or a "
+            "filing's tagged split ratio (source 'filing', with its accession); an override wins on the same "
+            "ticker and ex-date."
+        ),
+    )
+)
+
+# --- Metrics, valuation and factors (dbt marts, written back by lake.marts) ---------------------------------
+
+#: FinancialDatasets' FinancialMetrics values (fd-api.md §1.2), in FD's order: valuation, profitability,
+#: efficiency, liquidity, leverage, growth, per share. Decimals, not percent.
+FINANCIAL_METRIC_FIELDS = (
+    "market_cap", "enterprise_value", "price_to_earnings_ratio", "price_to_book_ratio", "price_to_sales_ratio",
+    "enterprise_value_to_ebitda_ratio", "enterprise_value_to_revenue_ratio", "free_cash_flow_yield", "peg_ratio",
+    "gross_margin", "operating_margin", "net_margin", "return_on_equity", "return_on_assets",
+    "return_on_invested_capital",
+    "asset_turnover", "inventory_turnover", "receivables_turnover", "days_sales_outstanding", "operating_cycle",
+    "working_capital_turnover",
+    "current_ratio", "quick_ratio", "cash_ratio", "operating_cash_flow_ratio",
+    "debt_to_equity", "debt_to_assets", "interest_coverage",
+    "revenue_growth", "earnings_growth", "book_value_growth", "earnings_per_share_growth", "free_cash_flow_growth",
+    "operating_income_growth", "ebitda_growth",
+    "payout_ratio", "earnings_per_share", "book_value_per_share", "free_cash_flow_per_share",
+)  # fmt: skip
+
+_METRICS_HEAD = [
+    pa.field("ticker", pa.string()),
+    pa.field("report_period", pa.date32(), nullable=False),
+    pa.field("period", pa.string(), nullable=False),
+    pa.field("currency", pa.string()),
+    pa.field("filing_date", pa.date32()),
+    pa.field("filing_datetime", _UTC),
+    *(pa.field(name, pa.float64()) for name in FINANCIAL_METRIC_FIELDS),
+    pa.field("cik", pa.int64(), nullable=False),
+    pa.field("fiscal_period", pa.string(), nullable=False),
+    pa.field("version", pa.string(), nullable=False),
+    pa.field("accession_number", pa.string()),
+    pa.field("price_date", pa.date32()),
+    pa.field("price", pa.float64()),
+    pa.field("shares_outstanding", pa.float64()),
+]
+
+FINANCIAL_METRICS = register(
+    TableSpec(
+        name="financial_metrics",
+        layer="gold",
+        schema=pa.schema([*_METRICS_HEAD, pa.field("shares_source", pa.string())]),
+        partition_by=(),
+        primary_key=("cik", "period", "fiscal_period", "report_period", "version"),
+        description=(
+            "FinancialDatasets FinancialMetrics (39 values, decimals) per company, period kind (annual/quarterly/ttm), "
+            "fiscal period and version (first/latest), point in time: filing_date/filing_datetime (UTC) are the "
+            "latest input filing's; valuation uses the close (split-adjusted) of the first trading day at or after "
+            "its acceptance (price_date, price) times the shares its cover page reports, in the same split units "
+            "(shares_outstanding, shares_source). Built by dbt (dbt/models/marts)."
+        ),
+    )
+)
+
+FINANCIAL_METRICS_SNAPSHOT = register(
+    TableSpec(
+        name="financial_metrics_snapshot",
+        layer="gold",
+        schema=pa.schema(_METRICS_HEAD),
+        partition_by=(),
+        primary_key=("ticker",),
+        description=(
+            "The latest FinancialMetrics per ticker: newest TTM (else annual) period, latest-accepted version, "
+            "valued at the latest close (price_date); valuation null when that close predates the period's filing."
+        ),
+    )
+)
+
+VALUATION_DAILY = register(
+    TableSpec(
+        name="valuation_daily",
+        layer="gold",
+        schema=pa.schema(
+            [
+                pa.field("ticker", pa.string(), nullable=False),
+                pa.field("date", pa.date32(), nullable=False),
+                pa.field("cik", pa.int64()),
+                pa.field("close", pa.float64()),
+                pa.field("shares_outstanding", pa.float64()),
+                pa.field("market_cap", pa.float64()),
+                pa.field("enterprise_value", pa.float64()),
+                pa.field("price_to_earnings_ratio", pa.float64()),
+                pa.field("price_to_book_ratio", pa.float64()),
+                pa.field("price_to_sales_ratio", pa.float64()),
+                pa.field("shares_accession", pa.string()),
+                pa.field("fundamentals_report_period", pa.date32()),
+                pa.field("fundamentals_accession", pa.string()),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("ticker", "date"),
+        description=(
+            "Point-in-time valuation per ticker and trading day: close (split-adjusted) x shares of the latest cover "
+            "page known by that close (in the same split units); P/E and P/S on the TTM figures and P/B on the "
+            "balance sheet known by then. Days without a price have no row."
+        ),
+    )
+)
+
+_FACTORS = ("value", "quality", "momentum", "size", "low_vol", "growth")
+
+FACTORS = register(
+    TableSpec(
+        name="factors",
+        layer="gold",
+        schema=pa.schema(
+            [
+                pa.field("ticker", pa.string(), nullable=False),
+                pa.field("date", pa.date32(), nullable=False),
+                pa.field("close", pa.float64()),
+                pa.field("market_cap", pa.float64()),
+                *(
+                    field
+                    for name in _FACTORS
+                    for field in (pa.field(f"{name}_raw", pa.float64()), pa.field(name, pa.float64()))
+                ),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("ticker", "date"),
+        description=(
+            "Monthly factor panel per ticker and month-end trading day, point in time: raw exposure (<factor>_raw) "
+            "and cross-sectional z-score clipped to +-3 of value (TTM E/P), quality (TTM gross profit / assets), "
+            "momentum (12-1 month total return), size (ln market cap), low_vol (minus 252-day volatility) and "
+            "growth (TTM revenue growth); definitions in dbt/models/README.md."
+        ),
     )
 )

@@ -14,6 +14,7 @@ import json
 import os
 import sys
 import time
+from pathlib import Path
 
 import msgspec
 
@@ -38,7 +39,9 @@ _CODE_PACKAGES = ("edgar", "lake", "assets", "orchestration")
 
 
 def fingerprint(settings: Settings, quarters: str | None) -> str | None:
-    """What an offline build depends on: mirror files (path, size, mtime), code, settings, range, table versions.
+    """What an offline build depends on: input files, code, settings, range, table versions.
+
+    Input files: the mirror's and the price folder's (path, size, mtime) and the splits override file (content).
 
     ``None`` in live mode: the SEC changes every day, so a live build always runs.
     """
@@ -55,6 +58,15 @@ def fingerprint(settings: Settings, quarters: str | None) -> str | None:
         if path.is_file():
             stat = path.stat()
             digest.update(f"{path.relative_to(mirror)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    prices = Path(settings.prices_dir)
+    if settings.prices_provider == "folder" and prices.is_dir():
+        for path in sorted(prices.iterdir()):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"prices/{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    overrides = Path(settings.splits_overrides)
+    if overrides.is_file():
+        digest.update(overrides.read_bytes())
     for package in _CODE_PACKAGES:
         for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
             digest.update(path.read_bytes())

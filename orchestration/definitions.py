@@ -8,8 +8,11 @@ import dagster as dg
 
 from assets.edgar import defs as edgar_defs
 from assets.events import defs as events_defs
+from assets.market import defs as market_defs
+from assets.metrics import defs as metrics_defs
+from assets.metrics.project import dbt_resource
 from assets.ownership import defs as ownership_defs
-from assets.resources import EdgarResource, LakeResource
+from assets.resources import EdgarResource, LakeResource, PricesResource
 from assets.signals import defs as signals_defs
 from assets.xbrl import defs as xbrl_defs
 from orchestration.jobs import defs as job_defs
@@ -31,8 +34,23 @@ def defs() -> dg.Definitions:
                 shared_dir=_env("AIHF_SHARED_DIR"),
                 user_agent=_env("SEC_USER_AGENT"),
             ),
+            "market": PricesResource(
+                provider=_env("PRICES_PROVIDER"),
+                dir=_env("PRICES_DIR"),
+                http_url=_env("PRICES_HTTP_URL"),
+                api_key=_env("PRICES_API_KEY"),
+            ),
+            "dbt": dbt_resource(),
         }
     )
     return dg.Definitions.merge(
-        edgar_defs, xbrl_defs, ownership_defs, events_defs, signals_defs, job_defs, resources
+        edgar_defs,
+        xbrl_defs,
+        ownership_defs,
+        events_defs,
+        signals_defs,
+        market_defs,
+        metrics_defs,
+        job_defs,
+        resources,
     )

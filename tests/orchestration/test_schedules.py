@@ -21,6 +21,8 @@ from orchestration.definitions import defs
 from orchestration.jobs import daily_discovery
 
 XBRL_ASSETS = {
+    "prices",
+    "splits",
     "signals",
     "earnings",
     "eightk_items",
@@ -160,5 +162,7 @@ def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
         "eightk_events": None,
         "signals": None,
         "institutional_holdings": None,
+        "prices": None,
+        "splits": None,
     }
     assert {name for name, pool in pools.items() if pool == "sec_api"} == SEC_CALLERS

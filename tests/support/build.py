@@ -8,9 +8,12 @@ import dagster as dg
 
 from assets.edgar import defs as edgar_defs
 from assets.events import defs as events_defs
+from assets.market import defs as market_defs
+from assets.metrics import defs as metrics_defs
+from assets.metrics.project import dbt_resource
 from assets.ownership import defs as ownership_defs
 from assets.partitions import filing_quarters, quarter_to_partition_key
-from assets.resources import EdgarResource, LakeResource
+from assets.resources import EdgarResource, LakeResource, PricesResource
 from assets.signals import defs as signals_defs
 from assets.xbrl import defs as xbrl_defs
 
@@ -21,6 +24,7 @@ def build_lake(
     quarters: tuple[str, str] | None = None,
     s3_endpoint: str | None = None,
     edgar: EdgarResource | None = None,
+    market: PricesResource | None = None,
     instance: dg.DagsterInstance | None = None,
     raise_on_error: bool = True,
 ) -> dg.ExecuteInProcessResult:
@@ -33,6 +37,8 @@ def build_lake(
         *(ownership_defs.assets or []),
         *(events_defs.assets or []),
         *(signals_defs.assets or []),
+        *(market_defs.assets or []),
+        *(metrics_defs.assets or []),
     ]
     checks: list[Any] = [*(xbrl_defs.asset_checks or []), *(ownership_defs.asset_checks or [])]
     return dg.materialize(
@@ -40,6 +46,8 @@ def build_lake(
         resources={
             "lake": LakeResource(uri=lake_uri, s3_endpoint=s3_endpoint),
             "edgar": edgar or EdgarResource(),
+            "market": market or PricesResource(),
+            "dbt": dbt_resource(),
         },
         instance=instance or dg.DagsterInstance.ephemeral(),
         tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},

@@ -1,0 +1,24 @@
+-- Shares outstanding per filing (cover page), in the units of the price series: raw count x split_factor on
+-- the count's date (the last trading day at or before it, else the first after it).
+with counts as (
+    select s.*, t.ticker
+    from {{ ref('stg_cover_shares') }} s
+    join {{ ref('int_tickers') }} t using (cik)
+),
+before as (
+    select c.*, p.split_factor as factor_before
+    from counts c
+    asof left join {{ ref('stg_prices') }} p on p.ticker = c.ticker and p.date <= c.shares_date
+),
+after as (
+    select b.*, p.split_factor as factor_after
+    from before b
+    asof left join {{ ref('stg_prices') }} p on p.ticker = b.ticker and p.date >= b.shares_date
+)
+select
+    accession_number, cik, ticker, filing_date, accepted_at, shares_date,
+    shares as shares_reported,
+    coalesce(factor_before, factor_after) as split_factor,
+    shares * coalesce(factor_before, factor_after) as shares_adjusted,
+    {{ first_close_date('accepted_at', 'filing_date') }} as effective_from
+from after

@@ -1,0 +1,19 @@
+{# Fails for each non-NULL value outside [min_value, max_value] (either bound optional). #}
+{% test accepted_range(model, column_name, min_value=none, max_value=none) %}
+select {{ column_name }}
+from {{ model }}
+where {{ column_name }} is not null
+  and (
+    false
+    {% if min_value is not none %} or {{ column_name }} < {{ min_value }} {% endif %}
+    {% if max_value is not none %} or {{ column_name }} > {{ max_value }} {% endif %}
+  )
+{% endtest %}
+
+{# Fails for each group of `combination` columns that occurs more than once. #}
+{% test unique_combination(model, combination) %}
+select {{ combination | join(', ') }}, count(*) as n
+from {{ model }}
+group by {{ combination | join(', ') }}
+having count(*) > 1
+{% endtest %}
