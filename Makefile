@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help uv install demo lake dagster test lint bench clean
+.PHONY: help uv install demo lake dagster api test lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ lake: install  ## materialize every asset once (offline by default)
 dagster: install  ## the Dagster UI on http://127.0.0.1:3000 (backfills, lineage)
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
+api: install  ## serve the lake on API_HOST:API_PORT (127.0.0.1:8000) with granian, API_WORKERS workers
+	$(PY) -m serving
+
 lint: install  ## ruff, mypy, import-linter
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -46,13 +49,16 @@ test: install lint  ## lint, validate Dagster definitions, run the test suite
 
 BENCH_TOOLS := $(CURDIR)/.bench-tools
 
-bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild
+bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild, API req/s
 	@test -x $(BENCH_TOOLS)/bin/python || $(UV) venv --quiet --python $(PY) $(BENCH_TOOLS)
 	$(UV) pip install --quiet --python $(BENCH_TOOLS)/bin/python edgartools
 	EDGARTOOLS_PYTHON=$(BENCH_TOOLS)/bin/python $(PY) -m tests.bench.facts
 	$(PY) -m tests.bench.thirteenf
 	$(PY) -m tests.bench.forms
 	$(PY) -m tests.bench.lake_build
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (load generator)"; \
+		(apt-get install -y wrk || sudo apt-get install -y wrk) >/dev/null 2>&1 || echo "wrk unavailable: the API bench uses its own asyncio load generator"; }
+	$(PY) -m tests.bench.api
 
 clean:  ## remove the local lake and Dagster instance (not .venv)
 	rm -rf lakehouse .dagster_home .bench

@@ -32,5 +32,11 @@ LAYOUTS: dict[str, Layout] = {
         key="cusip", order=(("filing_date", _DESC), ("filing_id", _ASC), ("row", _ASC))
     ),
     "thirteenf_filings": Layout(key="filer_cik", order=(("period_of_report", _DESC), ("filing_date", _DESC))),
+    "financial_metrics": _STATEMENT,
+    "financial_metrics_snapshot": Layout(key="ticker", upper=True),
+    "valuation_daily": Layout(key="ticker", upper=True, order=(("date", _ASC),)),
+    "factors": Layout(key="ticker", upper=True, order=(("date", _DESC),)),
+    "statement_values": Layout(key="cik"),
+    "raw_documents": Layout(key="filing_id", order=(("sequence", _ASC), ("name", _ASC))),
     "signals": Layout(key="cik", order=(("as_of", _DESC), ("signal_id", _ASC))),
 }

@@ -424,8 +424,9 @@ class ScreenerRequest(msgspec.Struct, forbid_unknown_fields=False):
     """Body of ``POST /financials/search/screener``."""
 
     filters: list[ScreenerFilter]
-    period: str = "ttm"
     limit: int = 100
+    order_by: str | None = None
+    order_direction: str = "asc"
     currency: str | None = None
 
 
@@ -441,6 +442,7 @@ class ScreenerField(msgspec.Struct):
     field: str
     type: str
     operators: list[str]
+    description: str = ""
 
 
 class ScreenerFiltersResponse(msgspec.Struct):

@@ -37,7 +37,7 @@ STATEMENT_TABLES = tuple(v[0] for v in STATEMENTS.values())
 MAX_LIMIT = 400
 
 
-def _pick_versions(
+def pick_versions(
     rows: list[dict[str, Any]], filing_filters: Sequence[tuple[str, str, Any]]
 ) -> list[dict[str, Any]]:
     """One row per period: the latest version, or the first one when only that passes the filing-date filters.
@@ -73,7 +73,7 @@ def statement_rows(
     name = STATEMENTS[statement][0]
     rows = [r for r in records(store.rows(name, cik)) if r["period"] == period]
     rows = apply_filters(rows, [f for f in filters if f[0] != "filing_date"])
-    return _pick_versions(rows, [f for f in filters if f[0] == "filing_date"])
+    return pick_versions(rows, [f for f in filters if f[0] == "filing_date"])
 
 
 def to_fd(row: dict[str, Any], fields: Sequence[str], ticker: str) -> dict[str, Any]:

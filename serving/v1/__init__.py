@@ -2,4 +2,6 @@
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from serving.v1 import companies, holdings, signals, statements
+
+ROUTES: list[Any] = [*companies.ROUTES, *statements.ROUTES, *holdings.ROUTES, *signals.ROUTES]

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -24,11 +25,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def api_server(lake_uri: str, *, workers: int = 1, env: Mapping[str, str] | None = None) -> Iterator[str]:
+def api_server(
+    lake_uri: str, *, workers: int = 1, env: Mapping[str, str] | None = None, log: Path | None = None
+) -> Iterator[str]:
     """Serve ``lake_uri`` with ``granian --factory serving.asgi:create``; yields the base URL.
 
     The server reads its settings from the environment like ``make api`` (AIHF_AUTH=off unless ``env`` says
-    otherwise; API_PUBLIC_URL is the loopback URL so next_page_url links point at it).
+    otherwise; API_PUBLIC_URL is the loopback URL so next_page_url links point at it). The server's JSON log
+    lines go to ``log`` (default: discarded).
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -45,12 +49,14 @@ def api_server(lake_uri: str, *, workers: int = 1, env: Mapping[str, str] | None
     granian = str(Path(sys.executable).with_name("granian"))
     cmd = [granian, "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers), "--no-ws", "--log-level", "warning", "serving.asgi:create"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sink = open(log, "wb") if log is not None else tempfile.TemporaryFile()  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=sink)
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"granian exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+                sink.seek(0)
+                raise RuntimeError(f"granian exited: {sink.read()[-3000:].decode(errors='replace')}")
             try:
                 if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                     break
@@ -67,5 +73,4 @@ def api_server(lake_uri: str, *, workers: int = 1, env: Mapping[str, str] | None
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-        if proc.stderr is not None:
-            proc.stderr.close()
+        sink.close()
