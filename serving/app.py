@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
-from litestar import Litestar, Response, get
+from litestar import Litestar, Request, Response, get
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Server
@@ -29,15 +30,16 @@ FLOOR_BODY = msgspec.json.encode({"status": "ok"})
 
 
 class Health(msgspec.Struct):
-    """``/health``: the server is up."""
+    """``/health``: the server is up; ``ready`` once the startup preload of the tables finished."""
 
     status: str
+    ready: bool
 
 
-@get("/health", tags=["meta"], summary="Liveness")
-async def health() -> Health:
-    """The server is up."""
-    return Health("ok")
+@get("/health", tags=["meta"], summary="Liveness and readiness")
+async def health(request: Request[Any, Any, Any]) -> Health:
+    """The server is up (and whether its tables are loaded)."""
+    return Health("ok", not request.app.state.ctx.store.loading)
 
 
 @get("/health/floor", tags=["meta"], include_in_schema=False)
@@ -53,6 +55,7 @@ def create_app(
     *,
     page_size: int = 1000,
     refresh_s: float = 5.0,
+    preload: Sequence[str] = (),
 ) -> Litestar:
     """Build the API over ``lake`` (default: the settings' lake).
 
@@ -63,6 +66,8 @@ def create_app(
             (every request anonymous), which is what ``AIHF_AUTH=off`` means.
         page_size: Rows per page of paginated FinancialDatasets lists.
         refresh_s: How often a table's Delta version is checked for a newer snapshot.
+        preload: Tables loaded into memory in the background at startup (``serving.asgi`` passes every
+            table the API holds, so first requests do not wait for a load).
     """
     lake = lake or Lake.from_settings(settings)
     if access is None:
@@ -78,9 +83,9 @@ def create_app(
     )
     app = Litestar(
         route_handlers=[health, floor, *FD_ROUTES, *V1_ROUTES],
-        middleware=[make_middleware(access)],
+        middleware=[make_middleware(access, ctx)],
         exception_handlers={Exception: errors.handle},
-        on_startup=list(access.on_startup),
+        on_startup=[*access.on_startup, lambda: ctx.store.preload(preload)],
         on_shutdown=list(access.on_shutdown),
         openapi_config=OpenAPIConfig(
             title="AIHF API",

@@ -10,6 +10,7 @@ from litestar import Litestar
 from lake.settings import Settings
 from serving.access import Access
 from serving.app import create_app
+from serving.layouts import LAYOUTS
 from serving.logs import configure
 
 log = logging.getLogger("serving")
@@ -41,4 +42,5 @@ def create() -> Litestar:
         access=load_access(settings),
         page_size=settings.api_page_size,
         refresh_s=settings.api_refresh_s,
+        preload=[*LAYOUTS, "companies"],
     )

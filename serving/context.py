@@ -56,6 +56,11 @@ def set_rows(request: Request[Any, Any, Any], rows: int) -> None:
 Computed = tuple[Any, int]
 
 
+def cache_key(method: str, path: str, query: bytes, extra: Hashable, max_rows: int | None) -> Hashable:
+    """The response-cache key of a request (path without trailing slash; ``extra`` = e.g. a POST body)."""
+    return (method, path.rstrip("/"), query, extra, max_rows)
+
+
 async def serve(
     request: Request[Any, Any, Any],
     tables: Sequence[str],
@@ -67,23 +72,18 @@ async def serve(
     """Answer from the response cache, or run ``compute`` in a worker thread and cache its encoding.
 
     The cache key is the request (method, path without trailing slash, query string, ``key``, the caller's
-    row cap) plus the current versions of ``tables``: a new table version makes every older entry stale.
-    ``compute`` returns (payload Struct, rows) and may raise ``ApiError``.
+    row cap); an entry is served only while ``tables`` are at the versions it was computed from. ``compute``
+    returns (payload Struct, rows) and may raise ``ApiError``. (GET requests of the FinancialDatasets face are
+    usually answered from this cache by the middleware before reaching the handler.)
     """
     ctx = context(request)
-    cache_key = (
-        request.method,
-        request.url.path.rstrip("/"),
-        request.url.query,
-        key,
-        principal(request).max_rows,
+    ckey = cache_key(
+        request.method, request.url.path, request.scope["query_string"], key, principal(request).max_rows
     )
-    versions = ctx.store.fresh_versions(tables)
-    if versions is not None:
-        hit = ctx.cache.get(cache_key, versions)
-        if hit is not None:
-            set_rows(request, hit[1])
-            return Response(hit[0], media_type=JSON, status_code=status_code)
+    hit = ctx.cache.lookup(ckey, ctx.store)
+    if hit is not None:
+        set_rows(request, hit.rows)
+        return Response(hit.body, media_type=JSON, status_code=status_code)
 
     def run() -> tuple[bytes, int, tuple[int, ...]]:
         current = ctx.store.versions(tables)
@@ -91,6 +91,6 @@ async def serve(
         return msgspec.json.encode(payload), rows, current
 
     body, rows, current = await anyio.to_thread.run_sync(run)
-    ctx.cache.put(cache_key, current, body, rows)
+    ctx.cache.put(ckey, tables, current, body, rows)
     set_rows(request, rows)
     return Response(body, media_type=JSON, status_code=status_code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import msgspec
@@ -148,11 +149,15 @@ def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     """Litestar exception handler: render any error in the face's format (unexpected errors are logged)."""
     error = to_api_error(exc)
     request_id = request_id_of(request)
+    headers = error_headers(request_id, error)
+    if not request_id:  # raised before the request-id middleware ran (no route matched)
+        request_id = uuid.uuid4().hex
+        headers["x-request-id"] = request_id
     if error.status >= 500:
         log.error("unhandled error", exc_info=exc, extra={"request_id": request_id, "path": request.url.path})
     return Response(
         error_body(request.url.path, request_id, error),
         status_code=error.status,
         media_type="application/json",
-        headers=error_headers(request_id, error),
+        headers=headers,
     )

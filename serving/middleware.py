@@ -10,7 +10,8 @@ from typing import Any
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from serving.access import Access, api_key_of
-from serving.errors import ApiError, error_body, error_headers
+from serving.context import Context, cache_key
+from serving.errors import ApiError, error_body, error_headers, is_v1
 
 log = logging.getLogger("serving.access")
 
@@ -25,8 +26,12 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-def make_middleware(access: Access) -> Any:
-    """The middleware factory (Litestar ``middleware=[...]`` entry) bound to ``access``."""
+def make_middleware(access: Access, ctx: Context) -> Any:
+    """The middleware factory (Litestar ``middleware=[...]`` entry) bound to ``access`` and the app's context.
+
+    After authentication, a GET of the FinancialDatasets face whose response is cached (and still valid for
+    its tables' versions) is answered here, without parsing parameters or running the handler.
+    """
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -69,6 +74,25 @@ def make_middleware(access: Access) -> Any:
                         await send({"type": "http.response.body", "body": body})
                         return
                     state["principal"] = principal
+                    if scope["method"] == "GET" and not is_v1(path):
+                        key = cache_key("GET", path, scope["query_string"], None, principal.max_rows)
+                        hit = ctx.cache.lookup(key, ctx.store)
+                        if hit is not None:
+                            status = 200
+                            state["rows"] = hit.rows
+                            await send(
+                                {
+                                    "type": "http.response.start",
+                                    "status": 200,
+                                    "headers": [
+                                        (b"content-type", b"application/json"),
+                                        (b"content-length", str(len(hit.body)).encode()),
+                                        header,
+                                    ],
+                                }
+                            )
+                            await send({"type": "http.response.body", "body": hit.body})
+                            return
                 await app(scope, receive, send_with_id)
             finally:
                 if principal is not None:

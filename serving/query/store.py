@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -72,18 +73,17 @@ class Layout:
 
 def build_index(data: pa.Table, key: str, *, upper: bool) -> dict[Any, tuple[int, int]]:
     """Key value -> (first row, count) over ``data``, which must be sorted by ``key`` (nulls are skipped)."""
-    column = data.column(key)
+    column = data.column(key).combine_chunks()
     if upper:
         column = pc.utf8_upper(column)
-    values = column.to_pylist()
-    index: dict[Any, tuple[int, int]] = {}
-    start = 0
-    for i in range(1, len(values) + 1):
-        if i == len(values) or values[i] != values[start]:
-            if values[start] is not None:
-                index[values[start]] = (start, i - start)
-            start = i
-    return index
+    n = len(column)
+    if n == 0:
+        return {}
+    change = pc.fill_null(pc.not_equal(column.slice(1), column.slice(0, n - 1)), True)
+    starts = [0, *(np.flatnonzero(change.to_numpy(zero_copy_only=False)) + 1).tolist()]
+    ends = [*starts[1:], n]
+    keys = column.take(pa.array(starts, pa.int64())).to_pylist()
+    return {k: (s, e - s) for k, s, e in zip(keys, starts, ends, strict=True) if k is not None}
 
 
 def load(lake: Lake, spec: TableSpec, layout: Layout, version: int) -> Snapshot:
@@ -136,6 +136,8 @@ class Store:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._derived: dict[tuple[str, int, Any], Any] = {}
+        #: True while :meth:`preload` is still loading tables.
+        self.loading = False
         self._duck = duckdb.connect(":memory:")
 
     def _lock(self, name: str) -> threading.Lock:
@@ -168,6 +170,20 @@ class Store:
                 self._snapshots[name] = current
             self._checked[name] = time.monotonic()
             return current
+
+    def preload(self, names: Sequence[str]) -> None:
+        """Load ``names`` in a background thread (returns at once; failures are left to the first request)."""
+        if not names:
+            return
+
+        def run() -> None:
+            for name in names:
+                try:
+                    self.snapshot(name)
+                except Exception:
+                    continue
+
+        threading.Thread(target=run, name="aihf-preload", daemon=True).start()
 
     def fresh_versions(self, names: Sequence[str]) -> tuple[int, ...] | None:
         """The versions of ``names`` if every one was checked recently (no I/O), else None."""
