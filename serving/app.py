@@ -85,7 +85,7 @@ def create_app(
         route_handlers=[health, floor, *FD_ROUTES, *V1_ROUTES],
         middleware=[make_middleware(access, ctx)],
         exception_handlers={Exception: errors.handle},
-        on_startup=[*access.on_startup, lambda: ctx.store.preload(preload)],
+        on_startup=[*access.on_startup, lambda: ctx.store.preload(preload), ctx.store.start_refresher],
         on_shutdown=list(access.on_shutdown),
         openapi_config=OpenAPIConfig(
             title="AIHF API",

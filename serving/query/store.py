@@ -138,6 +138,7 @@ class Store:
         self._derived: dict[tuple[str, int, Any], Any] = {}
         #: True while :meth:`preload` is still loading tables.
         self.loading = False
+        self._refreshing = False
         self._duck = duckdb.connect(":memory:")
 
     def _lock(self, name: str) -> threading.Lock:
@@ -148,14 +149,20 @@ class Store:
         return lock
 
     def snapshot(self, name: str) -> Snapshot:
-        """The current snapshot of table ``name`` (loaded on first use, reloaded when its version changed)."""
+        """The current snapshot of table ``name`` (loaded on first use, reloaded when its version changed).
+
+        With the background refresher running (:meth:`start_refresher`) a loaded table is returned at once;
+        otherwise its version is checked here when the last check is older than ``refresh_s``.
+        """
         current = self._snapshots.get(name)
         now = time.monotonic()
-        if current is not None and now - self._checked.get(name, 0.0) < self.refresh_s:
+        if current is not None and (self._refreshing or now - self._checked.get(name, 0.0) < self.refresh_s):
             return current
         with self._lock(name):
             current = self._snapshots.get(name)
-            if current is not None and now - self._checked.get(name, 0.0) < self.refresh_s:
+            if current is not None and (
+                self._refreshing or now - self._checked.get(name, 0.0) < self.refresh_s
+            ):
                 return current
             if not self.declared(name):
                 current = Snapshot(name, MISSING, pa.table({}))
@@ -185,13 +192,51 @@ class Store:
 
         threading.Thread(target=run, name="aihf-preload", daemon=True).start()
 
+    def start_refresher(self) -> None:
+        """Check every loaded table's version every ``refresh_s`` seconds in a background thread.
+
+        Requests then never wait for a version check: they use the loaded snapshot, which the thread swaps for
+        a new one when the table changed (a response is at most ``refresh_s`` plus a reload behind the lake).
+        """
+        if self._refreshing or self.refresh_s <= 0:
+            return
+        self._refreshing = True
+
+        def run() -> None:
+            while True:
+                time.sleep(self.refresh_s)
+                for name in list(self._snapshots):
+                    try:
+                        self.refresh(name)
+                    except Exception:
+                        continue
+
+        threading.Thread(target=run, name="aihf-refresh", daemon=True).start()
+
+    def refresh(self, name: str) -> Snapshot:
+        """Check the Delta version of ``name`` now and reload it when it changed."""
+        with self._lock(name):
+            current = self._snapshots.get(name)
+            if not self.declared(name):
+                return self.snapshot(name)
+            spec = table(name)
+            version = table_version(self.lake, spec)
+            version = MISSING if version is None else version
+            if current is None or current.version != version:
+                current = load(self.lake, spec, self.layouts.get(name, Layout()), version)
+                self._snapshots[name] = current
+            self._checked[name] = time.monotonic()
+            return current
+
     def fresh_versions(self, names: Sequence[str]) -> tuple[int, ...] | None:
         """The versions of ``names`` if every one was checked recently (no I/O), else None."""
         now = time.monotonic()
         versions = []
         for n in names:
             current = self._snapshots.get(n)
-            if current is None or now - self._checked.get(n, 0.0) >= self.refresh_s:
+            if current is None or (
+                not self._refreshing and now - self._checked.get(n, 0.0) >= self.refresh_s
+            ):
                 return None
             versions.append(current.version)
         return tuple(versions)
