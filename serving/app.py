@@ -63,7 +63,8 @@ def create_app(
         settings: Run-time settings (``public_url`` for absolute links, ``auth``).
         lake: The lake to serve.
         access: Authentication/rate-limit/metering hook (the accounts module); None = :class:`OpenAccess`
-            (every request anonymous), which is what ``AIHF_AUTH=off`` means.
+            (every request anonymous), which is what ``AIHF_AUTH=off`` means. Its optional
+            ``route_handlers`` (e.g. token and key endpoints) are mounted too.
         page_size: Rows per page of paginated FinancialDatasets lists.
         refresh_s: How often a table's Delta version is checked for a newer snapshot.
         preload: Tables loaded into memory in the background at startup (``serving.asgi`` passes every
@@ -82,7 +83,7 @@ def create_app(
         page_size=page_size,
     )
     app = Litestar(
-        route_handlers=[health, floor, *FD_ROUTES, *V1_ROUTES],
+        route_handlers=[health, floor, *FD_ROUTES, *V1_ROUTES, *getattr(access, "route_handlers", ())],
         middleware=[make_middleware(access, ctx)],
         exception_handlers={Exception: errors.handle},
         on_startup=[*access.on_startup, lambda: ctx.store.preload(preload), ctx.store.start_refresher],
