@@ -49,15 +49,16 @@ test: install lint  ## lint, validate Dagster definitions, run the test suite
 
 BENCH_TOOLS := $(CURDIR)/.bench-tools
 
-bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild, API req/s
+bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild, dbt metrics, API req/s
 	@test -x $(BENCH_TOOLS)/bin/python || $(UV) venv --quiet --python $(PY) $(BENCH_TOOLS)
 	$(UV) pip install --quiet --python $(BENCH_TOOLS)/bin/python edgartools
 	EDGARTOOLS_PYTHON=$(BENCH_TOOLS)/bin/python $(PY) -m tests.bench.facts
 	$(PY) -m tests.bench.thirteenf
 	$(PY) -m tests.bench.forms
 	$(PY) -m tests.bench.lake_build
+	$(PY) -m tests.bench.metrics
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (load generator)"; \
-		(apt-get install -y wrk || sudo apt-get install -y wrk) >/dev/null 2>&1 || echo "wrk unavailable: the API bench uses its own asyncio load generator"; }
+		(apt-get install -y wrk || sudo apt-get install -y wrk) >/dev/null 2>&1 || echo "wrk could not be installed: the API bench needs it"; }
 	$(PY) -m tests.bench.api
 
 clean:  ## remove the local lake and Dagster instance (not .venv)

@@ -16,7 +16,7 @@ from lake.tables import FILING_QUARTER
 
 
 def table_asset(
-    spec: TableSpec, *, group: str, code_version: str = "1", deps: Sequence[str] = ()
+    spec: TableSpec, *, group: str, code_version: str = "1", deps: Sequence[str | dg.AssetKey] = ()
 ) -> dg.AssetSpec:
     """The asset of a lake table: its key is the table name, its description the registry's."""
     return dg.AssetSpec(

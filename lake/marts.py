@@ -116,9 +116,18 @@ def _view_sql(spec: TableSpec, files: list[str]) -> str:
     return f"CREATE OR REPLACE VIEW {relation} AS SELECT {columns} FROM read_parquet([{listed}], {', '.join(options)})"
 
 
+def _drop(connection: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop the source relation ``name`` (view or table) when it exists."""
+    found = connection.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [SOURCE_SCHEMA, name],
+    ).fetchall()
+    for (kind,) in found:
+        connection.execute(f"DROP {'VIEW' if kind == 'VIEW' else 'TABLE'} {SOURCE_SCHEMA}.{_quote(name)}")
+
+
 def _copy(connection: duckdb.DuckDBPyConnection, spec: TableSpec, data: pa.Table) -> None:
     relation = f"{SOURCE_SCHEMA}.{_quote(spec.name)}"
-    connection.execute(f"DROP VIEW IF EXISTS {relation}")
     connection.register("_aihf_source", data)
     connection.execute(f"CREATE OR REPLACE TABLE {relation} AS SELECT * FROM _aihf_source")
     connection.unregister("_aihf_source")
@@ -144,8 +153,8 @@ def prepare_sources(lake: Lake, path: Path, sources: tuple[str, ...] = SOURCES) 
         for name in sources:
             spec = table(name)
             files = file_uris(lake, spec)
+            _drop(connection, name)
             if not files:
-                connection.execute(f"DROP VIEW IF EXISTS {SOURCE_SCHEMA}.{_quote(name)}")
                 _copy(connection, spec, spec.schema.empty_table())
                 done.append(PreparedSource(name, "empty", 0))
             elif lake.is_s3:
@@ -153,7 +162,6 @@ def prepare_sources(lake: Lake, path: Path, sources: tuple[str, ...] = SOURCES) 
                 _copy(connection, spec, data)
                 done.append(PreparedSource(name, "copy", 0))
             else:
-                connection.execute(f"DROP TABLE IF EXISTS {SOURCE_SCHEMA}.{_quote(name)}")
                 connection.execute(_view_sql(spec, files))
                 done.append(PreparedSource(name, "view", len(files)))
     return done

@@ -1,10 +1,9 @@
 """The stock screener: FinancialDatasets' filter operators over the latest metrics and factors of each ticker.
 
 The universe is one row per ticker: its ``financial_metrics_snapshot`` row (latest TTM metrics valued at the
-latest close) joined with its ``factors`` row at the panel's latest month-end (prefixed fields need no
-prefix: factor columns are named ``value``, ``momentum``, ``size_raw``...; the factor panel's date is
-``factor_date``). A ticker present in only one of them has NULLs for the other's fields, and a comparison
-with NULL never matches (as in SQL).
+latest close) joined with its ``factors`` row at the panel's latest month-end (factor fields are named as in
+the table: ``value``, ``momentum``, ``size_raw``...; the panel's date is ``factor_date``). A ticker present in
+only one of them has NULLs for the other's fields, and a comparison with NULL never matches (as in SQL).
 
 Usage (``POST /financials/search/screener/`` and ``GET .../screener/filters/`` call these)::
 

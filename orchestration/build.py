@@ -70,6 +70,9 @@ def fingerprint(settings: Settings, quarters: str | None) -> str | None:
     for package in _CODE_PACKAGES:
         for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
             digest.update(path.read_bytes())
+    for path in sorted((PROJECT_ROOT / "dbt").rglob("*")):  # the metrics models, macros and tests
+        if path.suffix in (".sql", ".yml") and "target" not in path.parts:
+            digest.update(path.read_bytes())
     store = Lake.from_settings(settings)
     for spec in all_tables():
         digest.update(f"{spec.name}={table_version(store, spec)}\n".encode())

@@ -42,9 +42,7 @@ class MetricsTranslator(DagsterDbtTranslator):
 def _run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource) -> Iterable[Any]:
     path = duckdb_path(lake.settings())
     prepared = prepare_sources(lake.lake(), path)
-    context.log.info(
-        f"dbt database {path}; sources: " + ", ".join(f"{p.table}={p.kind}" for p in prepared)
-    )
+    context.log.info(f"dbt database {path}; sources: " + ", ".join(f"{p.table}={p.kind}" for p in prepared))
     invocation = dbt.cli(["build", "--vars", json.dumps({"duckdb_path": str(path)})], context=context)
     yield from invocation.stream()
 
@@ -53,7 +51,9 @@ def metrics_dbt_assets() -> dg.AssetsDefinition:
     """The ``@dbt_assets`` of the metrics project (built from the manifest, parsed first when stale)."""
 
     @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=MetricsTranslator(), name="metrics_dbt")
-    def metrics_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource) -> Iterable[Any]:
+    def metrics_dbt(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, lake: LakeResource
+    ) -> Iterable[Any]:
         """Expose the lake's sources to dbt and run ``dbt build`` (models and tests)."""
         yield from _run_dbt(context, dbt, lake)
 
@@ -64,9 +64,7 @@ _MART_SPECS = [table(name) for name in MARTS]
 
 
 @dg.multi_asset(
-    specs=[
-        table_asset(spec, group=GROUP, deps=[dg.AssetKey(["dbt", spec.name])]) for spec in _MART_SPECS
-    ],
+    specs=[table_asset(spec, group=GROUP, deps=[dg.AssetKey(["dbt", spec.name])]) for spec in _MART_SPECS],
     check_specs=[c for spec in _MART_SPECS for c in table_check_specs(spec)],
     name="metrics_tables",
 )

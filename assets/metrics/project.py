@@ -22,7 +22,9 @@ def dbt_executable() -> str:
 
 
 def _sources() -> list[Path]:
-    return [p for p in DBT_DIR.rglob("*") if p.suffix in (".sql", ".yml", ".yaml") and "target" not in p.parts]
+    return [
+        p for p in DBT_DIR.rglob("*") if p.suffix in (".sql", ".yml", ".yaml") and "target" not in p.parts
+    ]
 
 
 def manifest_is_stale() -> bool:
@@ -41,7 +43,15 @@ def ensure_manifest() -> Path:
     """
     if manifest_is_stale():
         done = subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--quiet"],
+            [
+                dbt_executable(),
+                "parse",
+                "--project-dir",
+                str(DBT_DIR),
+                "--profiles-dir",
+                str(DBT_DIR),
+                "--quiet",
+            ],
             cwd=DBT_DIR,
             capture_output=True,
             text=True,

@@ -20,6 +20,22 @@ from lake.tables import (
 from orchestration.definitions import defs
 from orchestration.jobs import daily_discovery
 
+#: the dbt models of the metrics project (keyed dbt/<model>) and the marts they write back to the lake
+METRICS_ASSETS = {
+    *(
+        f"dbt/{model}"
+        for model in (
+            "stg_income_statements", "stg_balance_sheets", "stg_cash_flow_statements", "stg_cover_shares",
+            "stg_prices", "int_tickers", "int_statement_periods", "int_balance_instants", "int_share_counts",
+            "int_period_metrics", "int_filing_valuation", "int_daily_fundamentals", "int_monthly_prices",
+            "financial_metrics", "financial_metrics_snapshot", "valuation_daily", "factors",
+        )
+    ),
+    "financial_metrics",
+    "financial_metrics_snapshot",
+    "valuation_daily",
+    "factors",
+}  # fmt: skip
 XBRL_ASSETS = {
     "prices",
     "splits",
@@ -118,7 +134,7 @@ def test_update_job_covers_every_asset_by_filing_quarter(definitions: dg.Definit
     job = definitions.resolve_job_def("lake_update")
     assert job.name == "lake_update"
     selected = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
-    assert selected == EDGAR_ASSETS | XBRL_ASSETS
+    assert selected == EDGAR_ASSETS | XBRL_ASSETS | METRICS_ASSETS
     partitions = job.partitions_def
     assert isinstance(partitions, dg.TimeWindowPartitionsDefinition)
     keys = partitions.get_partition_keys(current_time=datetime(2025, 8, 4, 10, 30, tzinfo=UTC))
@@ -164,5 +180,7 @@ def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
         "institutional_holdings": None,
         "prices": None,
         "splits": None,
+        "metrics_dbt": None,
+        "metrics_tables": None,
     }
     assert {name for name, pool in pools.items() if pool == "sec_api"} == SEC_CALLERS

@@ -90,7 +90,7 @@ select
     {{ growth('operating_income', 'prior_operating_income') }} as operating_income_growth,
     {{ growth('ebitda', 'prior_ebitda') }} as ebitda_growth,
     -- per share
-    {{ ratio('-dividends_and_other_cash_distributions', 'net_income') }} as payout_ratio,
+    {{ ratio('0 - dividends_and_other_cash_distributions', 'net_income') }} as payout_ratio,
     earnings_per_share,
     {{ ratio('shareholders_equity', 'outstanding_shares') }} as book_value_per_share,
     {{ ratio('free_cash_flow', 'coalesce(weighted_average_shares, outstanding_shares)') }}

@@ -21,12 +21,15 @@ with raw as (
         from {{ ref('int_daily_fundamentals') }} d
     ) v using (ticker, date)
 )
+{%- set factors = ['value', 'quality', 'momentum', 'size', 'low_vol', 'growth'] %}
+, stats as (
+    {{ cross_section_stats(['value_raw', 'quality_raw', 'momentum_raw', 'size_raw', 'low_vol_raw', 'growth_raw'], 'raw') }}
+)
 select
-    ticker, date, close, market_cap,
-    value_raw, {{ zscore('value_raw') }} as value,
-    quality_raw, {{ zscore('quality_raw') }} as quality,
-    momentum_raw, {{ zscore('momentum_raw') }} as momentum,
-    size_raw, {{ zscore('size_raw') }} as size,
-    low_vol_raw, -{{ zscore('low_vol_raw') }} as low_vol,
-    growth_raw, {{ zscore('growth_raw') }} as growth
-from raw
+    r.ticker, r.date, r.close, r.market_cap,
+    {%- for name in factors %}
+    r.{{ name }}_raw,
+    {{ '-' if name == 'low_vol' }}{{ zscore(name ~ '_raw') }} as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from raw r
+join stats s using (date)
