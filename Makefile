@@ -10,8 +10,7 @@ PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help uv install demo lake dagster test lint bench clean
-.PHONY: key migrate
+.PHONY: help uv install demo lake dagster api key migrate test lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -35,6 +34,9 @@ lake: install  ## materialize every asset once (offline by default)
 dagster: install  ## the Dagster UI on http://127.0.0.1:3000 (backfills, lineage)
 	$(VENV)/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
+api: install  ## serve the lake on API_HOST:API_PORT (127.0.0.1:8000) with granian, API_WORKERS workers
+	$(PY) -m serving
+
 lint: install  ## ruff, mypy, import-linter
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -47,7 +49,7 @@ test: install lint  ## lint, validate Dagster definitions, run the test suite
 
 BENCH_TOOLS := $(CURDIR)/.bench-tools
 
-bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bare lxml), lake build vs no-op rebuild, dbt metrics, backtester vs naive loop
+bench: install  ## benchmarks: XBRL facts (vs edgartools, Arelle, bare lxml), 13F/Form 4 parsing, lake build, dbt metrics, API req/s, backtester
 	@test -x $(BENCH_TOOLS)/bin/python || $(UV) venv --quiet --python $(PY) $(BENCH_TOOLS)
 	$(UV) pip install --quiet --python $(BENCH_TOOLS)/bin/python edgartools
 	EDGARTOOLS_PYTHON=$(BENCH_TOOLS)/bin/python $(PY) -m tests.bench.facts
@@ -56,6 +58,9 @@ bench: install  ## benchmarks: XBRL facts extraction (vs edgartools, Arelle, bar
 	$(PY) -m tests.bench.lake_build
 	$(PY) -m tests.bench.metrics
 	$(PY) -m tests.bench.backtest
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (load generator)"; \
+		(apt-get install -y wrk || sudo apt-get install -y wrk) >/dev/null 2>&1 || echo "wrk could not be installed: the API bench needs it"; }
+	$(PY) -m tests.bench.api
 
 migrate: install  ## create and migrate the accounts database (AIHF_PG_URL)
 	$(PY) -m serving.accounts migrate

@@ -104,6 +104,16 @@ SETTINGS: dict[str, Setting] = {
         "",
         "Public base URL used in next_page_url links; empty = http://API_HOST:API_PORT.",
     ),
+    "api_page_size": Setting(
+        "API_PAGE_SIZE",
+        "1000",
+        "Rows per page of the FinancialDatasets-compatible lists; longer results continue at next_page_url.",
+    ),
+    "api_refresh_s": Setting(
+        "API_REFRESH_S",
+        "5",
+        "Seconds between the API's checks for a newer version of a lake table (it then reloads that table).",
+    ),
     "auth": Setting(
         "AIHF_AUTH",
         "on",
@@ -260,6 +270,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     api_port: int
     api_workers: int
     api_public_url: str
+    api_page_size: int
+    api_refresh_s: float
     auth: bool
     pg_url: str
     redis_url: str
@@ -308,6 +320,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "prices_dir": _resolve_local(raw["prices_dir"] or str(Path(raw["shared_dir"]) / "prices")),
                 "api_port": int(raw["api_port"]),
                 "api_workers": int(raw["api_workers"]),
+                "api_page_size": int(raw["api_page_size"]),
+                "api_refresh_s": float(raw["api_refresh_s"]),
                 "ibkr_port": int(raw["ibkr_port"]),
                 "ibkr_client_id": int(raw["ibkr_client_id"]),
                 "auth": _switch("AIHF_AUTH", raw["auth"]),

@@ -1,0 +1,105 @@
+"""The one place where requests are authenticated, limited and metered.
+
+``serving.app.create_app(settings, lake, access=...)`` takes any object implementing :class:`Access`; the
+accounts module (API keys, plans, Redis rate limits, usage in PostgreSQL) provides the real one. Without it,
+:class:`OpenAccess` lets every request through as the anonymous principal (``AIHF_AUTH=off``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
+
+import msgspec
+
+
+class Principal(msgspec.Struct, frozen=True):
+    """Who is calling: key id (``anonymous`` without auth), plan and the plan's rows-per-response cap."""
+
+    key_id: str = "anonymous"
+    user_id: str | None = None
+    plan: str = "local"
+    max_rows: int | None = None
+
+
+ANONYMOUS = Principal()
+
+
+class Access(Protocol):
+    """Authentication, rate limiting and metering of API requests.
+
+    ``authenticate`` raises :class:`serving.errors.ApiError` (401 UNAUTHORIZED, 429 RATE_LIMITED with
+    ``retry_after``) to refuse a request; ``meter`` must not block (buffer and flush elsewhere).
+    """
+
+    async def authenticate(self, api_key: str | None, path: str) -> Principal:
+        """The principal owning ``api_key`` after checking its quota, or raise ApiError."""
+        ...
+
+    async def meter(self, principal: Principal, path: str, status: int, rows: int) -> None:
+        """Count one answered request (endpoint, status, rows returned)."""
+        ...
+
+    async def usage(self, principal: Principal) -> dict[str, Any]:
+        """Usage of the principal (for /v1/usage)."""
+        ...
+
+    @property
+    def on_startup(self) -> Sequence[Callable[[], Awaitable[None]]]:
+        """Coroutines run when the app starts (connect pools)."""
+        ...
+
+    @property
+    def on_shutdown(self) -> Sequence[Callable[[], Awaitable[None]]]:
+        """Coroutines run when the app stops (flush the usage buffer)."""
+        ...
+
+
+class OpenAccess:
+    """No authentication: every request is the anonymous principal; usage is counted in memory."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, list[int]] = {}
+
+    async def authenticate(self, api_key: str | None, path: str) -> Principal:
+        """Always the anonymous principal."""
+        return ANONYMOUS
+
+    async def meter(self, principal: Principal, path: str, status: int, rows: int) -> None:
+        """Add the request to the in-memory per-endpoint counts (requests, rows)."""
+        entry = self.counts.setdefault(path, [0, 0])
+        entry[0] += 1
+        entry[1] += rows
+
+    async def usage(self, principal: Principal) -> dict[str, Any]:
+        """Requests and rows per endpoint since the process started."""
+        return {
+            "key_id": principal.key_id,
+            "plan": principal.plan,
+            "endpoints": [
+                {"endpoint": p, "requests": c[0], "rows": c[1]} for p, c in sorted(self.counts.items())
+            ],
+        }
+
+    @property
+    def on_startup(self) -> Sequence[Callable[[], Awaitable[None]]]:
+        """Nothing to start."""
+        return ()
+
+    @property
+    def on_shutdown(self) -> Sequence[Callable[[], Awaitable[None]]]:
+        """Nothing to stop."""
+        return ()
+
+
+def api_key_of(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
+    """The API key of a request: ``X-API-KEY`` in any case, else ``Authorization: Bearer <key>``; None if absent."""
+    bearer = None
+    for name, value in headers:
+        if name == b"x-api-key":
+            return value.decode("latin-1").strip()
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer":
+                bearer = token.strip()
+    return bearer

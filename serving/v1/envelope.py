@@ -1,0 +1,157 @@
+"""The /v1 envelope (data, meta, request_id), opaque keyset cursors and sorting.
+
+A cursor encodes the sort field, the order and the last row's (sort value, key); the next page starts strictly
+after that row. Rows written between two requests therefore never shift a page (no row is skipped or served
+twice); the table versions the first page was read at travel in the cursor for the record.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import msgspec
+from litestar import Request, Response
+
+from serving.context import JSON, context, serve
+from serving.errors import bad_param, request_id_of
+
+T = TypeVar("T")
+MAX_LIMIT = 1000
+
+
+class Meta(msgspec.Struct):
+    """Page metadata: rows in this page, the cursor of the next page and whether there is one."""
+
+    count: int
+    next_cursor: str | None
+    has_more: bool
+
+
+class Envelope(msgspec.Struct, Generic[T]):
+    """Every /v1 list response."""
+
+    data: list[T]
+    meta: Meta
+    request_id: str = ""
+
+
+class Single(msgspec.Struct, Generic[T]):
+    """Every /v1 single-object response."""
+
+    data: T
+    request_id: str = ""
+
+
+class _Cursor(msgspec.Struct, array_like=True):
+    sort_by: str
+    order: str
+    last: list[Any]
+    versions: list[int]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def encode_cursor(sort_by: str, order: str, last: Sequence[Any], versions: Sequence[int]) -> str:
+    """An opaque cursor (URL-safe base64 of a compact JSON array)."""
+    raw = msgspec.json.encode(_Cursor(sort_by, order, [_plain(v) for v in last], list(versions)))
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort_by: str, order: str) -> list[Any]:
+    """The last row's (sort value, key) of a cursor made for the same ``sort_by`` and ``order``; else 400."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        decoded = msgspec.json.decode(raw, type=_Cursor)
+    except (ValueError, msgspec.DecodeError):
+        raise bad_param("cursor", "Invalid cursor.") from None
+    if decoded.sort_by != sort_by or decoded.order != order:
+        raise bad_param("cursor", "The cursor was made for another sort_by/order.")
+    return decoded.last
+
+
+def check_sort(
+    sort_by: str | None, order: str | None, allowed: Sequence[str], default: str
+) -> tuple[str, str]:
+    """(sort field, order) or a 400 naming the allowed fields."""
+    field = sort_by or default
+    if field not in allowed:
+        raise bad_param("sort_by", f"sort_by must be one of {', '.join(allowed)}.")
+    direction = (order or "desc").lower()
+    if direction not in ("asc", "desc"):
+        raise bad_param("order", "order must be asc or desc.")
+    return field, direction
+
+
+def check_limit(limit: int | None, cap: int | None, default: int = 100) -> int:
+    """``limit`` within 1..1000 (and the plan's cap) or a 400."""
+    value = default if limit is None else limit
+    if not 1 <= value <= MAX_LIMIT:
+        raise bad_param("limit", f"limit must be between 1 and {MAX_LIMIT}, not {value}.")
+    return min(value, cap) if cap else value
+
+
+def _sortable(value: Any, order: str) -> tuple[int, Any]:
+    """Sort key that puts nulls last in either order, whatever the value's type."""
+    if value is None:
+        return (-1 if order == "desc" else 1, "")
+    if isinstance(value, dt.datetime | dt.date):
+        return (0, value.isoformat())
+    return (0, value)
+
+
+def paginate(
+    rows: Sequence[dict[str, Any]],
+    *,
+    sort_by: str,
+    order: str,
+    key: Sequence[str],
+    limit: int,
+    cursor: str | None,
+    versions: Sequence[int],
+) -> tuple[list[dict[str, Any]], Meta]:
+    """Sort ``rows`` by ``sort_by`` then ``key`` and return the page after ``cursor`` with its meta."""
+
+    def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(_sortable(row.get(c), order) for c in (sort_by, *key))
+
+    ordered = sorted(rows, key=sort_key, reverse=order == "desc")
+    if cursor:
+        last = tuple(_sortable(v, order) for v in decode_cursor(cursor, sort_by, order))
+        if order == "desc":
+            ordered = [r for r in ordered if sort_key(r) < last]
+        else:
+            ordered = [r for r in ordered if sort_key(r) > last]
+    chunk = ordered[:limit]
+    has_more = len(ordered) > limit
+    next_cursor = None
+    if has_more:
+        tail = chunk[-1]
+        next_cursor = encode_cursor(sort_by, order, [tail.get(c) for c in (sort_by, *key)], versions)
+    return chunk, Meta(len(chunk), next_cursor, has_more)
+
+
+async def respond(
+    request: Request[Any, Any, Any], tables: Sequence[str], compute: Callable[[], tuple[Any, int]]
+) -> Response[Any]:
+    """Serve a /v1 payload through the response cache, with this request's id spliced in."""
+    response = await serve(request, tables, compute)
+    body: bytes = response.content
+    request_id = request_id_of(request)
+    head = b'"request_id":""'
+    if body.endswith(head + b"}"):
+        body = body[: -len(head) - 1] + b'"request_id":' + msgspec.json.encode(request_id) + b"}"
+    return Response(body, media_type=JSON, status_code=response.status_code)
+
+
+def versions_of(request: Request[Any, Any, Any], tables: Sequence[str]) -> tuple[int, ...]:
+    """Current versions of ``tables`` (carried in cursors)."""
+    return context(request).store.versions(tables)
