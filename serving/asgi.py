@@ -17,12 +17,11 @@ log = logging.getLogger("serving")
 
 
 def load_access(settings: Settings) -> Access | None:
-    """The accounts module's access hook when auth is on (``serving.accounts.create_access(settings)``).
+    """The accounts module's access hook (``serving.accounts.create_access(settings)``).
 
-    ``AIHF_AUTH=off``, or no accounts module installed, gives None: every request is anonymous.
+    With ``AIHF_AUTH=off`` the hook accepts any or no key and still counts usage under the anonymous key.
+    Without the accounts module installed, None: every request is anonymous and nothing is counted.
     """
-    if not settings.auth:
-        return None
     try:
         accounts = importlib.import_module("serving.accounts")
     except ModuleNotFoundError as exc:

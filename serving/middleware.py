@@ -96,7 +96,10 @@ def make_middleware(access: Access, ctx: Context) -> Any:
                 await app(scope, receive, send_with_id)
             finally:
                 if principal is not None:
-                    await access.meter(principal, path, status, int(state.get("rows", 0)))
+                    # metered per route (``/v1/companies/{cik:int}``), not per concrete path; both
+                    # trailing-slash forms are one endpoint
+                    endpoint = (scope.get("path_template") or path).rstrip("/") or "/"
+                    await access.meter(principal, endpoint, status, int(state.get("rows", 0)))
                 if log.isEnabledFor(logging.INFO):
                     log.info(
                         "request",

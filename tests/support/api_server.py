@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -31,12 +32,15 @@ def api_server(
     """Serve ``lake_uri`` with ``granian --factory serving.asgi:create``; yields the base URL.
 
     The server reads its settings from the environment like ``make api`` (AIHF_AUTH=off unless ``env`` says
-    otherwise; API_PUBLIC_URL is the loopback URL so next_page_url links point at it). The server's JSON log
+    otherwise; usage goes to a PostgreSQL database of its own, dropped when the server stops; API_PUBLIC_URL is the loopback URL so next_page_url links point at it). The server's JSON log
     lines go to ``log`` (default: discarded).
     """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # usage is metered in PostgreSQL even with auth off: a database of this server, dropped afterwards
+    pg_url = f"postgresql://postgres@127.0.0.1:5432/aihf_test_api_{uuid.uuid4().hex[:10]}"
     full_env = {
+        "AIHF_PG_URL": pg_url,
         **os.environ,
         "LAKE_URI": lake_uri,
         "AIHF_AUTH": "off",
@@ -74,3 +78,7 @@ def api_server(
             proc.kill()
             proc.wait()
         sink.close()
+        if "AIHF_PG_URL" not in (env or {}):
+            from serving.accounts import db
+
+            db.drop_database(pg_url)
