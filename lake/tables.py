@@ -794,8 +794,9 @@ SPLITS = register(
         description=(
             "Stock splits: new shares per old share from the ex-date (4.0 for a 4-for-1, 0.1 for a 1-for-10 "
             "reverse split), from the override file (source 'override', infra/splits_overrides.csv) or a "
-            "filing's tagged split ratio (source 'filing', with its accession); an override wins on the same "
-            "ticker and ex-date."
+            "split ratio tagged in a filing (source 'filing' from the lake's facts, 'companyfacts' from the "
+            "SEC's companyfacts of a filer; accession of the filing, ex-date approximated by the fact's period "
+            "end); a tagged ratio near an override of the same ratio confirms it (named in its note) instead."
         ),
     )
 )

@@ -1,15 +1,25 @@
 """Stock splits -> ``splits``: the override file plus the split ratios tagged in filings."""
 
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
 from assets.publish import publish
-from assets.resources import LakeResource
+from assets.resources import EdgarResource, LakeResource
+from edgar import urls
+from edgar.errors import EdgarError
+from edgar.source import EdgarSource
 from lake.delta import read_table
-from lake.prices.splits import SPLIT_CONCEPTS, merge_splits, parse_overrides, splits_from_facts
+from lake.prices.splits import (
+    SPLIT_CONCEPTS,
+    companyfacts_split_facts,
+    merge_splits,
+    parse_overrides,
+    splits_from_facts,
+)
 from lake.tables import COMPANIES, FACTS, SPLITS
 
 
@@ -21,13 +31,18 @@ from lake.tables import COMPANIES, FACTS, SPLITS
     description=SPLITS.description,
     deps=["facts", "companies"],
     check_specs=table_check_specs(SPLITS),
+    pool="sec_api",  # reads the SEC's companyfacts of each XBRL filer
 )
-def splits(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.MaterializeResult:
+def splits(
+    context: dg.AssetExecutionContext, lake: LakeResource, edgar: EdgarResource
+) -> dg.MaterializeResult:
     """Every known split: ``SPLITS_OVERRIDES`` (exact ex-dates) plus the ratios filings tag.
 
-    A filing's ``StockholdersEquityNoteStockSplitConversionRatio1`` confirms an override of the same ratio
-    (its note names the filing) or, when no override covers it, is a row of its own dated by the fact's period
-    end. A malformed override row fails the run with its line number.
+    A ``StockholdersEquityNoteStockSplitConversionRatio1`` fact, in the lake's ``facts`` or in the SEC's
+    companyfacts of a filer with XBRL filings in the lake (every filing's tagged facts, also of filings not in
+    the lake), confirms an override of the same ratio near its date (the override's note names the filing) or,
+    when none covers it, is a row of its own dated by the fact's period end. A malformed override row fails the
+    run with its line number.
     """
     settings = lake.settings()
     store = lake.lake()
@@ -42,11 +57,15 @@ def splits(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
     companies = read_table(store, COMPANIES, columns=["cik", "tickers"]).to_pylist()
     tickers = {c["cik"]: c["tickers"][0] for c in companies if c["tickers"]}
     ciks = {t: c["cik"] for c in companies for t in (c["tickers"] or ())}
-    filed = splits_from_facts(facts, tickers)
+    filers = sorted(
+        {c for c in read_table(store, FACTS, columns=["cik"]).column("cik").to_pylist() if c in tickers}
+    )
+    reported = companyfacts_splits(edgar.open(), filers) if filers else []
+    filed = splits_from_facts(facts, tickers) + splits_from_facts(reported, tickers, source="companyfacts")
     merged = merge_splits(overrides, filed, ciks)
     context.log.info(
-        f"splits: {len(overrides)} override(s) from {path}, {len(facts)} split fact(s) in filings "
-        f"-> {len(filed)} filing split(s), {len(merged)} row(s)"
+        f"splits: {len(overrides)} override(s) from {path}, {len(facts)} split fact(s) in the lake's facts, "
+        f"{len(reported)} in the companyfacts of {len(filers)} filer(s) -> {len(merged)} row(s)"
     )
     return publish(
         store,
@@ -54,5 +73,21 @@ def splits(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.Material
         [s.row() for s in merged],
         overrides=len(overrides),
         split_facts=len(facts),
-        filing_splits=len(filed),
+        companyfacts_split_facts=len(reported),
+        added_from_filings=sum(1 for s in merged if s.source != "override"),
+        confirmed_by_filings=sum(
+            1 for s in merged if s.source == "override" and "confirmed by" in (s.note or "")
+        ),
     )
+
+
+def companyfacts_splits(source: EdgarSource, ciks: list[int]) -> list[dict[str, Any]]:
+    """Split-ratio facts of the SEC's companyfacts of ``ciks`` (a CIK the source has none for gives none)."""
+    rows: list[dict[str, Any]] = []
+    for cik in ciks:
+        try:
+            payload = source.get(urls.companyfacts_path(cik))
+        except EdgarError:
+            continue
+        rows.extend(companyfacts_split_facts(payload))
+    return rows

@@ -36,7 +36,7 @@ def _mask(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
 
 
 def flag_bars(bars: pa.Table, max_gap: int = MAX_GAP_WEEKDAYS) -> pa.Table:
-    """One ticker's bars (``prices`` schema, sorted by date) with ``flags`` filled and duplicate dates collapsed.
+    """One ticker's bars (``prices`` schema) sorted by date, ``flags`` filled and duplicate dates collapsed.
 
     Of rows sharing a date the last one is kept and flagged ``duplicate_date``; every other rule flags the row
     and keeps it.
@@ -44,6 +44,7 @@ def flag_bars(bars: pa.Table, max_gap: int = MAX_GAP_WEEKDAYS) -> pa.Table:
     n = bars.num_rows
     if n == 0:
         return bars
+    bars = bars.sort_by([("date", "ascending")])  # stable: repeated dates keep the provider's order
     dates = bars.column("date").to_numpy().astype("datetime64[D]")
     keep = np.ones(n, dtype=bool)
     keep[:-1] = dates[:-1] != dates[1:]  # sorted: a row followed by the same date is superseded

@@ -100,36 +100,87 @@ def parse_overrides(text: str, source: str = "splits overrides") -> list[Split]:
     return sorted(splits.values(), key=lambda s: (s.ticker, s.ex_date))
 
 
-def splits_from_facts(facts: Iterable[Mapping[str, Any]], tickers: Mapping[int, str]) -> list[Split]:
-    """Splits tagged in filings: one per company, ratio and reporting period that states it.
+def splits_from_facts(
+    facts: Iterable[Mapping[str, Any]],
+    tickers: Mapping[int, str],
+    *,
+    source: str = "filing",
+    window_days: int = 400,
+) -> list[Split]:
+    """Splits tagged in filings: one per company, ratio and cluster of dates that state it.
 
     ``facts`` are ``facts`` rows of :data:`SPLIT_CONCEPTS` (numeric, no dimensions). XBRL states no ex-date:
-    the date taken is the end of the fact's period (an instant's date), which is on or after the split; an
-    override row with the exact date wins (see :func:`merge_splits`). Facts of companies without a ticker are
-    skipped.
+    the date taken is the end of the fact's period (an instant's date), near the split (the approval, record or
+    ex-date, or the end of the month or quarter of the split); an override row with the exact date wins (see
+    :func:`merge_splits`). Later filings restate a split: facts of the same ratio within ``window_days`` of the
+    first are one split, dated by the earliest. Facts of companies without a ticker are skipped.
     """
-    found: dict[tuple[str, float], Split] = {}
+    dated: dict[tuple[str, float], list[Split]] = {}
     for fact in facts:
         ratio, when, cik = fact.get("value_num"), fact.get("period_end"), fact.get("cik")
         if fact.get("dimensions") or ratio is None or ratio <= 0 or when is None or cik is None:
             continue
         if cik not in tickers:
             continue
-        ticker = tickers[cik]
+        concept = str(fact.get("concept") or "").split(":")[-1]
         split = Split(
-            ticker,
+            tickers[cik],
             when,
             float(ratio),
             cik=cik,
-            source="filing",
+            source=source,
             accession=fact.get("accession"),
-            note=f"{fact.get('concept')} in {fact.get('form') or 'a filing'} (ex-date approximated by the period end)",
+            note=f"{concept} in {fact.get('form') or 'a filing'} {fact.get('accession') or ''}".rstrip()
+            + "; ex-date approximated by the fact's period end",
         )
-        key = (ticker, float(ratio))
-        # the same split is restated in later filings: keep the earliest period that states it
-        if key not in found or when < found[key].ex_date:
-            found[key] = split
-    return sorted(found.values(), key=lambda s: (s.ticker, s.ex_date))
+        dated.setdefault((split.ticker, split.ratio), []).append(split)
+    found: list[Split] = []
+    for group in dated.values():
+        group.sort(key=lambda s: (s.ex_date, s.accession or ""))
+        first = group[0]
+        found.append(first)
+        for split in group[1:]:
+            if (split.ex_date - first.ex_date).days > window_days:
+                first = split
+                found.append(first)
+    return sorted(found, key=lambda s: (s.ticker, s.ex_date))
+
+
+def companyfacts_split_facts(payload: bytes | Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The split-ratio facts of an SEC companyfacts JSON (``/api/xbrl/companyfacts/CIK##########.json``).
+
+    Returned as ``facts``-like rows (cik, accession, form, concept, value_num, period_end) for
+    :func:`splits_from_facts`; a payload that is not companyfacts JSON gives none.
+    """
+    import json
+
+    try:
+        data = json.loads(payload) if isinstance(payload, bytes | bytearray) else payload
+        cik = int(data["cik"])
+        taxonomies = data["facts"]
+    except (ValueError, KeyError, TypeError):
+        return []
+    rows: list[dict[str, Any]] = []
+    for name in SPLIT_CONCEPTS:
+        prefix, concept = name.split(":")
+        units = (taxonomies.get(prefix) or {}).get(concept, {}).get("units", {})
+        for values in units.values():
+            for v in values:
+                try:
+                    rows.append(
+                        {
+                            "cik": cik,
+                            "accession": v.get("accn"),
+                            "form": v.get("form"),
+                            "concept": name,
+                            "value_num": float(v["val"]),
+                            "period_end": date.fromisoformat(v["end"]),
+                            "dimensions": [],
+                        }
+                    )
+                except (KeyError, TypeError, ValueError):
+                    continue
+    return rows
 
 
 def merge_splits(
@@ -138,8 +189,8 @@ def merge_splits(
     """Overrides plus the filing splits they do not already cover; CIKs filled from ``ciks`` (ticker -> CIK).
 
     A filing split is covered by an override of the same ticker and ratio whose ex-date is at most
-    ``window_days`` before the filing's date (the filing restates that split); the override's note then
-    names the filing that confirms it.
+    ``window_days`` from the filing split's date (XBRL dates a split by its approval, record or ex-date, or the
+    end of its month or quarter); the override's note then names the filing that confirms it.
     """
     merged = [replace(s, cik=s.cik or ciks.get(s.ticker)) for s in overrides]
     for split in filed:
@@ -148,11 +199,11 @@ def merge_splits(
             for i, o in enumerate(merged)
             if o.ticker == split.ticker
             and abs(o.ratio - split.ratio) < 1e-9
-            and 0 <= (split.ex_date - o.ex_date).days <= window_days
+            and abs((split.ex_date - o.ex_date).days) <= window_days
         ]
         if matches:
             o = merged[matches[0]]
-            note = f"{o.note + '; ' if o.note else ''}confirmed by filing {split.accession}"
+            note = f"{o.note + '; ' if o.note else ''}confirmed by {split.source} {split.accession}"
             merged[matches[0]] = replace(o, note=note, accession=o.accession or split.accession)
         else:
             merged.append(split)

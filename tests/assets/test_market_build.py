@@ -12,7 +12,7 @@ import dagster as dg
 import pyarrow.compute as pc
 
 from assets.market import defs as market_defs
-from assets.resources import LakeResource, PricesResource
+from assets.resources import EdgarResource, LakeResource, PricesResource
 from lake.delta import read_table
 from lake.duck import connect
 from lake.prices.pit import close_on_or_after, first_eligible_dates, shares_factor
@@ -61,13 +61,25 @@ def test_splits_table(built_lake: Lake) -> None:
     assert len(rows) == 19 and {r["source"] for r in rows} == {"override"}
     aapl = [(r["ex_date"], r["ratio"], r["cik"]) for r in rows if r["ticker"] == "AAPL"]
     assert aapl[-1] == (date(2020, 8, 31), 4.0, 320193)
-    # the mirror's filings tag no split ratio: nothing to confirm or add
+    # the mirror's filings tag no split ratio; the SEC's companyfacts of Apple and NVIDIA (filers of the lake) do,
+    # and confirm four overrides (Snowflake's companyfacts are in the mirror too, but it has no filing there)
     facts = read_table(
         built_lake,
         FACTS,
         filters=pc.field("concept").isin(["us-gaap:StockholdersEquityNoteStockSplitConversionRatio1"]),
     )
     assert facts.num_rows == 0
+    confirmed = {
+        (r["ticker"], r["ex_date"].isoformat()): r["accession"]
+        for r in rows
+        if "confirmed by" in (r["note"] or "")
+    }
+    assert confirmed == {
+        ("AAPL", "2014-06-09"): "0001193125-14-277160",
+        ("AAPL", "2020-08-31"): "0000320193-20-000096",
+        ("NVDA", "2021-07-20"): "0001045810-21-000131",
+        ("NVDA", "2024-06-10"): "0001045810-24-000264",
+    }
 
 
 def _shares(lake: Lake, cik: int, period_end: date) -> dict[str, Any]:
@@ -123,7 +135,11 @@ def test_market_cap_before_a_split_multiplies_consistent_units(built_lake: Lake)
 def _materialize(lake_uri: str, folder: Path) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         list(market_defs.assets or []),
-        resources={"lake": LakeResource(uri=lake_uri), "market": PricesResource(dir=str(folder))},
+        resources={
+            "lake": LakeResource(uri=lake_uri),
+            "market": PricesResource(dir=str(folder)),
+            "edgar": EdgarResource(),
+        },
         instance=dg.DagsterInstance.ephemeral(),
         raise_on_error=False,
     )

@@ -68,7 +68,7 @@ EDGAR_ASSETS = {
     "filings",
 }
 #: the assets (by their op) that send requests to the SEC in live mode: they share the "sec_api" pool
-SEC_CALLERS = {"sec_reference", "edgar_daily_index", "filing_documents", "xbrl_facts"}
+SEC_CALLERS = {"sec_reference", "edgar_daily_index", "filing_documents", "xbrl_facts", "splits"}
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +179,7 @@ def test_every_edgar_asset_is_described_and_sec_callers_share_the_sec_api_pool(
         "signals": None,
         "institutional_holdings": None,
         "prices": None,
-        "splits": None,
+        "splits": "sec_api",
         "metrics_dbt": None,
         "metrics_tables": None,
     }

@@ -11,6 +11,7 @@ import pytest
 from lake.prices.folder import FolderProvider
 from lake.prices.splits import (
     Split,
+    companyfacts_split_facts,
     merge_splits,
     parse_overrides,
     parse_ratio,
@@ -145,3 +146,35 @@ def test_filing_split_facts_confirm_or_add_splits() -> None:
     assert tsla[1].note is not None and tsla[1].note.endswith("confirmed by filing 0000950170-22-019867")
     assert [(s.ex_date, s.source) for s in merged if s.ticker == "NFLX"][-1] == (date(2030, 12, 31), "filing")
     assert len(merged) == 20
+
+
+def test_split_facts_of_the_secs_companyfacts_in_the_mirror() -> None:
+    reference = Settings.from_env().edgar_mirror / "reference"
+    rows = []
+    for name in ("apple", "nvidia", "snowflake"):
+        (path,) = reference.glob(f"companyfacts-CIK*-{name}.json")
+        rows += companyfacts_split_facts(path.read_bytes())
+    assert len(rows) == 15  # each split restated by several filings
+    tickers = {320193: "AAPL", 1045810: "NVDA", 1640147: "SNOW"}
+    filed = splits_from_facts(rows, tickers, source="companyfacts")
+    assert [(s.ticker, s.ex_date.isoformat(), s.ratio, s.accession) for s in filed] == [
+        ("AAPL", "2014-06-06", 7.0, "0001193125-14-277160"),  # the Friday before the 2014-06-09 ex-date
+        ("AAPL", "2020-08-28", 4.0, "0000320193-20-000096"),
+        ("NVDA", "2021-06-03", 4.0, "0001045810-21-000131"),  # approval; ex-date 2021-07-20
+        ("NVDA", "2024-05-31", 10.0, "0001045810-24-000264"),  # end of the month tagged; ex-date 2024-06-10
+        ("SNOW", "2018-11-30", 2.0, "0001640147-21-000073"),  # before the IPO: no override, a row of its own
+    ]
+    merged = merge_splits(OVERRIDES, filed, {"SNOW": 1640147})
+    assert len(merged) == 20
+    confirmed = [
+        (s.ticker, s.ex_date.isoformat()) for s in merged if "confirmed by companyfacts" in (s.note or "")
+    ]
+    assert confirmed == [
+        ("AAPL", "2014-06-09"),
+        ("AAPL", "2020-08-31"),
+        ("NVDA", "2021-07-20"),
+        ("NVDA", "2024-06-10"),
+    ]
+    (snow,) = [s for s in merged if s.ticker == "SNOW"]
+    assert (snow.source, snow.cik, snow.ex_date) == ("companyfacts", 1640147, date(2018, 11, 30))
+    assert companyfacts_split_facts(b"{not json") == [] and companyfacts_split_facts(b'{"cik": 1}') == []
