@@ -31,6 +31,9 @@ LAYOUTS: dict[str, Layout] = {
     "institutional_holdings": Layout(
         key="cusip", order=(("filing_date", _DESC), ("filing_id", _ASC), ("row", _ASC))
     ),
+    "holdings_quarter": Layout(
+        key="cusip", order=(("period_of_report", _DESC), ("filer_cik", _ASC), ("put_call", _ASC))
+    ),
     "thirteenf_filings": Layout(key="filer_cik", order=(("period_of_report", _DESC), ("filing_date", _DESC))),
     "financial_metrics": _STATEMENT,
     "financial_metrics_snapshot": Layout(key="ticker", upper=True),

@@ -186,11 +186,16 @@ async def get_insider_ownership(
     return await serve(request, ["insider_trades"], compute)
 
 
-# --- 13F -----------------------------------------------------------------------------------------------------
+# --- 13F ---------------------------------------------------------------------------------------------------
 
-_HOLDING_COLS = (
-    "filing_id", "row", "accession", "filer_cik", "form", "period_of_report", "filing_date", "issuer_name",
-    "title_of_class", "cusip", "value_usd", "shares_or_principal", "sh_prn", "put_call", "investment_discretion",
+#: A position is the lake's ``holdings_quarter`` row (amendments applied); its subsidiaries are the information
+#: table rows it sums, read from ``institutional_holdings`` of the filings it came from.
+_QUARTER_COLS = (
+    "filer_cik", "period_of_report", "cusip", "put_call", "issuer_name", "title_of_class",
+    "shares_or_principal", "value_usd", "filing_ids", "applied",
+)  # fmt: skip
+_ROW_COLS = (
+    "filing_id", "row", "cusip", "put_call", "value_usd", "shares_or_principal", "sh_prn", "investment_discretion",
     "other_managers", "voting_sole", "voting_shared", "voting_none",
 )  # fmt: skip
 
@@ -200,100 +205,97 @@ def _filer_names(snap: Snapshot) -> dict[int, str]:
     return {r["filer_cik"]: r["filer_name"] for r in rows if r["filer_cik"]}
 
 
+def _filings(snap: Snapshot) -> dict[str, dict[str, Any]]:
+    rows = records(snap.data, ["filing_id", "accession", "form", "filing_date"])
+    return {r["filing_id"]: r for r in rows}
+
+
 def _cusip_tickers(snap: Snapshot) -> dict[str, str]:
     rows = records(snap.data, ["cusip", "ticker"])
     return {r["cusip"]: r["ticker"] for r in rows if r["ticker"]}
 
 
-def _superseded(snap: Snapshot) -> set[str]:
-    """13F filings replaced by a later restatement of the same filer and period (only the newest counts)."""
-    latest: dict[tuple[Any, Any], tuple[Any, str]] = {}
-    dropped: set[str] = set()
-    for r in records(
-        snap.data, ["filing_id", "filer_cik", "period_of_report", "filing_date", "amendment_type"]
-    ):
-        if r["amendment_type"] and str(r["amendment_type"]).upper().startswith("NEW"):
-            continue  # an amendment adding holdings complements its original
-        key = (r["filer_cik"], r["period_of_report"])
-        stamp = (r["filing_date"], r["filing_id"])
-        if key in latest:
-            older = min(latest[key], stamp)
-            dropped.add(older[1])
-            latest[key] = max(latest[key], stamp)
-        else:
-            latest[key] = stamp
-    return dropped
+def _subsidiaries(store: Store, q: dict[str, Any]) -> list[s.Subsidiary]:
+    sources = set(q["filing_ids"] or ())
+    return [
+        s.Subsidiary(
+            row_num=r["row"],
+            shares=r["shares_or_principal"],
+            value_usd=r["value_usd"],
+            shares_principal_amount_type=r["sh_prn"],
+            investment_discretion=r["investment_discretion"],
+            voting_authority_sole=r["voting_sole"],
+            voting_authority_shared=r["voting_shared"],
+            voting_authority_none=r["voting_none"],
+            other_managers=list(r["other_managers"] or []),
+        )
+        for r in sorted(
+            records(store.rows("institutional_holdings", q["cusip"]), _ROW_COLS),
+            key=lambda r: (r["filing_id"], r["row"]),
+        )
+        if r["filing_id"] in sources and (r["put_call"] or "") == q["put_call"]
+    ]
 
 
 def positions(store: Store, rows: list[dict[str, Any]]) -> list[s.InstitutionalHolding]:
-    """13F rows grouped into positions (filer, period, CUSIP, class, put/call), by value descending."""
+    """``holdings_quarter`` rows as FD holdings, by value descending.
+
+    Filing date, form and accession are those of the last applied filing the position's rows come from (the
+    restatement, not the original it replaced).
+    """
     names = store.derived("thirteenf_filings", _filer_names)
+    filings = store.derived("thirteenf_filings", _filings)
     tickers = store.derived("cusip_map", _cusip_tickers)
-    grouped: dict[tuple[Any, ...], s.InstitutionalHolding] = {}
-    for r in rows:
-        key = (r["filing_id"], r["cusip"], r["title_of_class"], r["put_call"])
-        h = grouped.get(key)
-        if h is None:
-            h = grouped[key] = s.InstitutionalHolding(
-                ticker=tickers.get(r["cusip"] or ""),
-                name_of_issuer=r["issuer_name"],
-                cusip=r["cusip"],
-                report_period=iso(r["period_of_report"]),
-                filing_date=iso(r["filing_date"]),
-                form_type=r["form"],
-                accession_number=r["accession"],
-                title_of_class=r["title_of_class"],
-                put_call=r["put_call"],
-                shares=0,
-                value_usd=0,
-                filer_cik=r["filer_cik"],
-                filer_name=names.get(r["filer_cik"]),
-            )
-        h.shares = (h.shares or 0) + (r["shares_or_principal"] or 0)
-        h.value_usd = (h.value_usd or 0) + (r["value_usd"] or 0)
-        h.subsidiaries.append(
-            s.Subsidiary(
-                row_num=r["row"],
-                shares=r["shares_or_principal"],
-                value_usd=r["value_usd"],
-                shares_principal_amount_type=r["sh_prn"],
-                investment_discretion=r["investment_discretion"],
-                voting_authority_sole=r["voting_sole"],
-                voting_authority_shared=r["voting_shared"],
-                voting_authority_none=r["voting_none"],
-                other_managers=list(r["other_managers"] or []),
+    out = []
+    for q in rows:
+        sources = set(q["filing_ids"] or ())
+        source = filings.get(next((f for f in reversed(q["applied"] or []) if f in sources), ""), {})
+        shares, value = q["shares_or_principal"], q["value_usd"]
+        out.append(
+            s.InstitutionalHolding(
+                ticker=tickers.get(q["cusip"]),
+                name_of_issuer=q["issuer_name"],
+                cusip=q["cusip"],
+                report_period=iso(q["period_of_report"]),
+                filing_date=iso(source.get("filing_date")),
+                form_type=source.get("form"),
+                accession_number=source.get("accession"),
+                title_of_class=q["title_of_class"],
+                put_call=q["put_call"] or None,
+                shares=shares,
+                value_usd=value,
+                reported_price=value / shares if shares and value is not None else None,
+                filer_cik=q["filer_cik"],
+                filer_name=names.get(q["filer_cik"]),
+                subsidiaries=_subsidiaries(store, q),
             )
         )
-    out = list(grouped.values())
-    for h in out:
-        h.reported_price = h.value_usd / h.shares if h.shares and h.value_usd is not None else None
-    out.sort(key=lambda h: (-(h.value_usd or 0), h.report_period or "", h.cusip or ""))
+    out.sort(key=lambda h: (-(h.value_usd or 0), h.report_period or "", h.cusip or "", h.filer_cik or 0))
     return out
 
 
-_13F_TABLES = ["institutional_holdings", "thirteenf_filings", "cusip_map"]
+_13F_TABLES = ["holdings_quarter", "institutional_holdings", "thirteenf_filings", "cusip_map"]
 
 
 def holdings_rows(
     store: Store, ticker: str | None, filer_cik: int | None, request: Request[Any, Any, Any]
 ) -> list[dict[str, Any]]:
-    """13F rows of an issuer (its CUSIPs) or of a filer; each filer's latest period unless report_period* given."""
+    """Quarter positions (amendments applied) of an issuer (its CUSIPs) or of a filer.
+
+    Each filer's latest period unless report_period* filters are given.
+    """
     if ticker:
         cusips = [c for c, t in store.derived("cusip_map", _cusip_tickers).items() if t == ticker]
-        rows = [r for c in cusips for r in records(store.rows("institutional_holdings", c), _HOLDING_COLS)]
+        rows = [r for c in cusips for r in records(store.rows("holdings_quarter", c), _QUARTER_COLS)]
     else:
-        data = store.snapshot("institutional_holdings").data
-        rows = [r for r in records(data, _HOLDING_COLS) if r["filer_cik"] == filer_cik]
-    dropped = store.derived("thirteenf_filings", _superseded)
-    rows = [r for r in rows if r["filing_id"] not in dropped]
+        data = store.snapshot("holdings_quarter").data
+        rows = [r for r in records(data, _QUARTER_COLS) if r["filer_cik"] == filer_cik]
     filters = date_filters("period_of_report", request.query_params, "report_period")
     if filters:
         return apply_filters(rows, filters)
     latest: dict[Any, Any] = {}
     for r in rows:
-        if r["period_of_report"] is not None and (
-            latest.get(r["filer_cik"]) is None or r["period_of_report"] > latest[r["filer_cik"]]
-        ):
+        if latest.get(r["filer_cik"]) is None or r["period_of_report"] > latest[r["filer_cik"]]:
             latest[r["filer_cik"]] = r["period_of_report"]
     return [r for r in rows if r["period_of_report"] == latest.get(r["filer_cik"])]
 
@@ -406,7 +408,7 @@ async def get_institutional_tickers(request: Request[Any, Any, Any]) -> Response
 
     def compute() -> tuple[Any, int]:
         store = context(request).store
-        held = set(store.snapshot("institutional_holdings").index)
+        held = set(store.snapshot("holdings_quarter").index)
         found = sorted({t for c, t in store.derived("cusip_map", _cusip_tickers).items() if c in held})
         return s.TickersResponse(found), len(found)
 

@@ -288,6 +288,6 @@ class Store:
         """Run ``sql`` with ``params`` on a fresh cursor over the tables ``names``; the result as Arrow."""
         cur = self.cursor(names)
         try:
-            return cur.execute(sql, list(params)).to_arrow_table()
+            return cur.sql(sql, params=list(params)).to_arrow_table()
         finally:
             cur.close()

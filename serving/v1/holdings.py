@@ -1,4 +1,10 @@
-"""/v1/holdings/13f: 13F positions by filer or issuer with the quarter-over-quarter change."""
+"""/v1/holdings/13f: 13F positions by filer or issuer, after amendments, with the quarter-over-quarter change.
+
+Positions are the lake's ``holdings_quarter`` (amendments applied: a restatement replaces, new holdings add, a
+13F-NT has none) joined with ``holdings_changes`` on (filer, period, CUSIP, put/call); a position sold out in a
+quarter (in ``holdings_changes`` only) appears with 0 shares and change ``sold_out``. Change fields are null when
+the filer's previous calendar quarter has no holdings report in the lake.
+"""
 
 from __future__ import annotations
 
@@ -12,92 +18,99 @@ from litestar.params import Parameter
 from serving.context import context, principal
 from serving.errors import bad_param, not_found
 from serving.fd.common import companies, parse_date, records
-from serving.query import Snapshot
 from serving.v1.envelope import Envelope, check_limit, check_sort, paginate, respond, versions_of
 
 
 class Holding(msgspec.Struct, kw_only=True):
-    """One 13F position (a filer's rows of one CUSIP, class and put/call in one report) and its change."""
+    """A filer's 13F position in one quarter (rows of one CUSIP and put/call summed) and its change."""
 
-    filing_id: str
-    accession: str | None = None
-    filer_cik: int | None = None
+    filer_cik: int
     filer_name: str | None = None
-    form: str | None = None
-    period_of_report: dt.date | None = None
-    filing_date: dt.date | None = None
-    cusip: str | None = None
+    period_of_report: dt.date
+    cusip: str
+    put_call: str | None = None
     issuer_name: str | None = None
     issuer_cik: int | None = None
     ticker: str | None = None
     title_of_class: str | None = None
-    put_call: str | None = None
+    sh_prn: str | None = None
     shares: int | None = None
     value_usd: int | None = None
-    prev_period: dt.date | None = None
-    prev_shares: int | None = None
-    change_shares: int | None = None
+    rows: int | None = None
+    filing_ids: list[str] = []
+    applied: list[str] = []
+    filing_date: dt.date | None = None
+    as_of: dt.datetime | None = None
+    previous_period: dt.date | None = None
+    change: str | None = None
+    shares_before: int | None = None
+    share_delta: int | None = None
     change_pct: float | None = None
-    status: str | None = None
+    value_before: int | None = None
+    value_delta: int | None = None
 
 
-_TABLES = ["institutional_holdings", "thirteenf_filings", "cusip_map"]
-_COLS = ("filing_id", "accession", "filer_cik", "form", "period_of_report", "filing_date", "issuer_name",
-         "title_of_class", "cusip", "value_usd", "shares_or_principal", "put_call")  # fmt: skip
+_TABLES = ["holdings_quarter", "holdings_changes", "cusip_map", "companies", "thirteenf_filings"]
+_KEY = ("filer_cik", "period_of_report", "cusip", "put_call")
+
+#: Quarter positions full-joined with their changes (a sold-out position exists only in holdings_changes),
+#: with the issuer from cusip_map and the filer's name (companies, else its latest 13F cover page).
+_SQL = """
+WITH names AS (
+    SELECT filer_cik, arg_max(filer_name, coalesce(filing_date, DATE '1900-01-01')) AS filer_name
+    FROM thirteenf_filings WHERE filer_cik IS NOT NULL AND filer_name IS NOT NULL GROUP BY filer_cik
+), positions AS (
+    SELECT
+        coalesce(q.filer_cik, c.filer_cik) AS filer_cik,
+        coalesce(q.period_of_report, c.period_of_report) AS period_of_report,
+        coalesce(q.cusip, c.cusip) AS cusip,
+        nullif(coalesce(q.put_call, c.put_call), '') AS put_call,
+        coalesce(q.issuer_name, c.issuer_name) AS issuer_name,
+        coalesce(q.title_of_class, c.title_of_class) AS title_of_class,
+        q.sh_prn,
+        CASE WHEN q.cusip IS NULL THEN c.shares_after ELSE q.shares_or_principal END AS shares,
+        CASE WHEN q.cusip IS NULL THEN c.value_after ELSE q.value_usd END AS value_usd,
+        q.rows,
+        coalesce(q.filing_ids, c.filing_ids) AS filing_ids,
+        coalesce(q.applied, []::VARCHAR[]) AS applied,
+        coalesce(q.filing_date, c.filing_date) AS filing_date,
+        coalesce(q.as_of, c.as_of) AS as_of,
+        c.previous_period,
+        c.change,
+        c.shares_before,
+        c.share_delta,
+        CASE WHEN c.shares_before > 0 THEN c.share_delta / c.shares_before END AS change_pct,
+        c.value_before,
+        c.value_delta
+    FROM holdings_quarter q
+    FULL OUTER JOIN holdings_changes c
+        ON q.filer_cik = c.filer_cik AND q.period_of_report = c.period_of_report
+        AND q.cusip = c.cusip AND q.put_call = c.put_call
+)
+SELECT p.*, coalesce(co.name, n.filer_name) AS filer_name, m.cik AS issuer_cik, m.ticker
+FROM positions p
+LEFT JOIN cusip_map m ON m.cusip = p.cusip
+LEFT JOIN companies co ON co.cik = p.filer_cik
+LEFT JOIN names n ON n.filer_cik = p.filer_cik
+WHERE {where}
+"""
 
 
-def build_positions(snap: Snapshot) -> list[dict[str, Any]]:
-    """Every 13F position with its change on the filer's previous report (amended reports: newest filing wins).
+def quarter_positions(request: Request[Any, Any, Any], where: str, params: list[Any]) -> list[dict[str, Any]]:
+    """The positions (quarter holdings joined with their changes) passing the SQL condition ``where``."""
+    table = context(request).store.sql(_SQL.format(where=where), params, _TABLES)
+    return table.to_pylist()
 
-    ``status``: new (not held in the previous report), increased, decreased, unchanged; null without a
-    previous report of the filer in the lake. Positions sold out entirely appear with status ``exited``.
-    """
-    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    newest: dict[tuple[Any, Any], tuple[Any, str]] = {}
-    for r in records(snap.data, _COLS):
-        stamp = (r["filing_date"], r["filing_id"])
-        key = (r["filer_cik"], r["period_of_report"])
-        if key not in newest or stamp > newest[key]:
-            newest[key] = stamp
-    for r in records(snap.data, _COLS):
-        if newest[(r["filer_cik"], r["period_of_report"])][1] != r["filing_id"]:
-            continue
-        k = (r["filer_cik"], r["period_of_report"], r["cusip"], r["title_of_class"], r["put_call"])
-        g = groups.get(k)
-        if g is None:
-            g = groups[k] = {c: r[c] for c in _COLS if c not in ("shares_or_principal", "value_usd")}
-            g["shares"], g["value_usd"] = 0, 0
-        g["shares"] += r["shares_or_principal"] or 0
-        g["value_usd"] += r["value_usd"] or 0
-    periods: dict[Any, list[Any]] = {}
-    for filer, period in newest:
-        periods.setdefault(filer, []).append(period)
-    previous = {}
-    for filer, ps in periods.items():
-        ordered = sorted(p for p in ps if p is not None)
-        previous.update({(filer, p): ordered[i - 1] if i else None for i, p in enumerate(ordered)})
-    out = []
-    for (filer, period, cusip, cls, pc), g in groups.items():
-        prev = previous.get((filer, period))
-        before = groups.get((filer, prev, cusip, cls, pc)) if prev else None
-        g["prev_period"] = prev
-        g["prev_shares"] = before["shares"] if before else (0 if prev else None)
-        if prev is None:
-            g["change_shares"] = g["change_pct"] = g["status"] = None
-        else:
-            g["change_shares"] = g["shares"] - g["prev_shares"]
-            g["change_pct"] = g["change_shares"] / g["prev_shares"] if g["prev_shares"] else None
-            g["status"] = (
-                "new"
-                if not before
-                else "increased"
-                if g["change_shares"] > 0
-                else "decreased"
-                if g["change_shares"] < 0
-                else "unchanged"
-            )
-        out.append(g)
-    return out
+
+def _period_filter(start: dt.date | None, end: dt.date | None) -> tuple[str, list[Any]]:
+    clauses, params = ["TRUE"], []
+    if start is not None:
+        clauses.append("p.period_of_report >= ?")
+        params.append(start)
+    if end is not None:
+        clauses.append("p.period_of_report <= ?")
+        params.append(end)
+    return " AND ".join(clauses), params
 
 
 @get("/v1/holdings/13f", tags=["v1"])
@@ -113,9 +126,10 @@ async def list_holdings(
     limit: int | None = None,
     cursor: str | None = None,
 ) -> Envelope[Holding]:
-    """13F positions of a filer (``cik``) or of an issuer (``issuer_cik`` or ``ticker``).
+    """13F positions of a filer (``cik``) or of an issuer (``issuer_cik`` or ``ticker``), after amendments.
 
-    Report periods in [from, to]; each position carries its change on the filer's previous report.
+    Report periods in [from, to]; ``change`` is new, added, reduced, sold_out, unchanged or unknown (share
+    amount unreadable) against the filer's previous calendar quarter, null when that quarter has no report.
     """
 
     def compute() -> tuple[Any, int]:
@@ -123,64 +137,53 @@ async def list_holdings(
         if sum(x is not None for x in (cik, issuer_cik, ticker)) != 1:
             raise bad_param("cik", "Provide exactly one of cik (filer), issuer_cik or ticker.")
         field, direction = check_sort(
-            sort_by, order, ("value_usd", "shares", "change_shares", "period_of_report"), "value_usd"
+            sort_by, order, ("value_usd", "shares", "share_delta", "period_of_report"), "value_usd"
         )
         n = check_limit(limit, principal(request).max_rows)
-        start, end = parse_date("from", from_), parse_date("to", to)
-        cusips = records(store.snapshot("cusip_map").data, ["cusip", "cik", "ticker"])
-        by_cusip = {c["cusip"]: c for c in cusips}
-        rows = store.derived("institutional_holdings", build_positions)
+        where, params = _period_filter(parse_date("from", from_), parse_date("to", to))
         if cik is not None:
-            rows = [r for r in rows if r["filer_cik"] == cik]
+            where, params = f"{where} AND p.filer_cik = ?", [*params, cik]
         else:
             symbol = (ticker or "").upper()
             target = issuer_cik if issuer_cik is not None else companies(store).cik_of.get(symbol)
-            wanted = {
-                c["cusip"]
-                for c in cusips
-                if (target is not None and c["cik"] == target)
-                or (symbol and (c["ticker"] or "").upper() == symbol)
-            }
-            rows = [r for r in rows if r["cusip"] in wanted]
-        rows = [
-            r
-            for r in rows
-            if (start is None or r["period_of_report"] >= start)
-            and (end is None or r["period_of_report"] <= end)
-        ]
+            where = f"{where} AND (m.cik = ? OR upper(m.ticker) = ?)"
+            params = [*params, target, symbol or None]
+        rows = quarter_positions(request, where, params)
         if not rows:
             raise not_found("No 13F holdings match")
-        names = {
-            f["filer_cik"]: f["filer_name"]
-            for f in records(store.snapshot("thirteenf_filings").data, ["filer_cik", "filer_name"])
-        }
-        enriched = [{**r, "filer_name": names.get(r["filer_cik"]), "issuer_cik": (by_cusip.get(r["cusip"]) or {}).get("cik"),
-                     "ticker": (by_cusip.get(r["cusip"]) or {}).get("ticker")} for r in rows]  # fmt: skip
-        page, meta = paginate(enriched, sort_by=field, order=direction, key=("filing_id", "cusip", "title_of_class", "put_call"),
-                              limit=n, cursor=cursor, versions=versions_of(request, _TABLES))  # fmt: skip
+        page, meta = paginate(rows, sort_by=field, order=direction, key=_KEY, limit=n, cursor=cursor,
+                              versions=versions_of(request, _TABLES))  # fmt: skip
         return Envelope(msgspec.convert(page, list[Holding]), meta), len(page)
 
-    return await respond(request, [*_TABLES, "companies"], compute)  # type: ignore[return-value]
+    return await respond(request, _TABLES, compute)  # type: ignore[return-value]
 
 
 @get("/v1/holdings/13f/{filing_id:str}", tags=["v1"])
 async def filing_holdings(
     request: Request[Any, Any, Any], filing_id: str, limit: int | None = None, cursor: str | None = None
 ) -> Envelope[Holding]:
-    """The positions of one 13F filing (accession number or filing id), largest value first."""
+    """The quarter a 13F filing (accession number or filing id) reports, after amendments, largest value first.
+
+    A superseded original answers with the positions that replaced it (each lists its ``filing_ids``).
+    """
 
     def compute() -> tuple[Any, int]:
         store = context(request).store
         n = check_limit(limit, principal(request).max_rows)
-        rows = [
-            r
-            for r in store.derived("institutional_holdings", build_positions)
-            if filing_id in (r["filing_id"], r["accession"])
-        ]
-        if not rows:
+        filings = records(store.snapshot("thirteenf_filings").data, ["filing_id", "accession", "filer_cik",
+                                                                      "period_of_report"])  # fmt: skip
+        found = [f for f in filings if filing_id in (f["filing_id"], f["accession"])]
+        if not found or found[0]["filer_cik"] is None or found[0]["period_of_report"] is None:
             raise not_found(f"13F filing {filing_id} not found")
-        page, meta = paginate(rows, sort_by="value_usd", order="desc", key=("cusip", "title_of_class", "put_call"),
-                              limit=n, cursor=cursor, versions=versions_of(request, _TABLES))  # fmt: skip
+        rows = quarter_positions(
+            request,
+            "p.filer_cik = ? AND p.period_of_report = ?",
+            [found[0]["filer_cik"], found[0]["period_of_report"]],
+        )
+        if not rows:
+            raise not_found(f"13F filing {filing_id} reports no holdings")
+        page, meta = paginate(rows, sort_by="value_usd", order="desc", key=_KEY, limit=n, cursor=cursor,
+                              versions=versions_of(request, _TABLES))  # fmt: skip
         return Envelope(msgspec.convert(page, list[Holding]), meta), len(page)
 
     return await respond(request, _TABLES, compute)  # type: ignore[return-value]

@@ -147,15 +147,3 @@ def test_raw_document_is_the_stored_object(client: Client, built_lake: Lake) -> 
     assert response.status_code == 200
     assert response.content == built_lake.get_object(primary["object_key"])
     assert response.headers["content-type"].startswith("text/html")
-
-
-def test_holdings_change_quarter_over_quarter(client: Client) -> None:
-    """A filer's positions carry the change on its previous report; the issuer view finds AAPL's holders."""
-    body = client.get("/v1/holdings/13f?ticker=AAPL").json()
-    assert body["data"] and all(h["cusip"] == "037833100" for h in body["data"])
-    for filer in {h["filer_cik"] for h in body["data"]}:
-        rows = _walk(client, f"/v1/holdings/13f?cik={filer}&limit=500")
-        for h in rows:
-            if h["prev_period"] is not None:
-                assert h["change_shares"] == h["shares"] - h["prev_shares"]
-                assert h["status"] in ("new", "increased", "decreased", "unchanged")
