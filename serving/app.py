@@ -87,7 +87,7 @@ def create_app(
         middleware=[make_middleware(access, ctx)],
         exception_handlers={Exception: errors.handle},
         on_startup=[*access.on_startup, lambda: ctx.store.preload(preload), ctx.store.start_refresher],
-        on_shutdown=list(access.on_shutdown),
+        on_shutdown=[*access.on_shutdown, ctx.store.close],
         openapi_config=OpenAPIConfig(
             title="AIHF API",
             version="1.0.0",

@@ -139,6 +139,7 @@ class Store:
         #: True while :meth:`preload` is still loading tables.
         self.loading = False
         self._refreshing = False
+        self._stop = threading.Event()
         self._duck = duckdb.connect(":memory:")
 
     def _lock(self, name: str) -> threading.Lock:
@@ -203,8 +204,7 @@ class Store:
         self._refreshing = True
 
         def run() -> None:
-            while True:
-                time.sleep(self.refresh_s)
+            while not self._stop.wait(self.refresh_s):
                 for name in list(self._snapshots):
                     try:
                         self.refresh(name)
@@ -212,6 +212,12 @@ class Store:
                         continue
 
         threading.Thread(target=run, name="aihf-refresh", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop the refresher thread and close the DuckDB connection (the app's shutdown hook)."""
+        self._stop.set()
+        self._refreshing = False
+        self._duck.close()
 
     def refresh(self, name: str) -> Snapshot:
         """Check the Delta version of ``name`` now and reload it when it changed."""

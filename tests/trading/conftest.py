@@ -10,9 +10,11 @@ from pathlib import Path
 
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from lake.delta import write_partition
+from lake.prices.folder import FolderProvider
 from lake.settings import Settings
 from lake.storage import Lake
 from lake.tables import PRICES
@@ -36,27 +38,19 @@ def close_on(ticker: str, day: str) -> float:
 
 @pytest.fixture(scope="session")
 def prices_lake(tmp_path_factory: pytest.TempPathFactory) -> Lake:
-    """A lake whose ``prices`` table holds the real 2023-2024 bars of :data:`TICKERS` (copied from the files)."""
+    """A lake whose ``prices`` table holds the real 2023-2024 bars of :data:`TICKERS`, read by the folder provider."""
     lake = Lake(str(tmp_path_factory.mktemp("trading") / "lakehouse"))
+    provider = FolderProvider(Settings.from_env().prices_dir)
+    bars = pa.concat_tables([provider.fetch(t, date(2023, 1, 1), date(2024, 12, 31)) for t in TICKERS])
+    # no split inside 2023-2024 for these tickers: a share count of any date is in the series' units
+    bars = bars.set_column(
+        PRICES.schema.get_field_index("split_factor"),
+        PRICES.schema.field("split_factor"),
+        pa.array([1.0] * bars.num_rows, pa.float64()),
+    )
     for year in (2023, 2024):
-        rows = [(t, r) for t in TICKERS for r in price_rows(t, (year,))]
-        data = pa.table(
-            {
-                "ticker": [t for t, _ in rows],
-                "date": [date.fromisoformat(r["date"]) for _, r in rows],
-                "open": [float(r["open"]) for _, r in rows],
-                "high": [float(r["high"]) for _, r in rows],
-                "low": [float(r["low"]) for _, r in rows],
-                "close": [float(r["close"]) for _, r in rows],
-                "adj_close": [float(r["adj_close"]) for _, r in rows],
-                "volume": [int(r["volume"]) for _, r in rows],
-                "split_factor": [1.0] * len(rows),
-                "adjustment": ["split-adjusted as of 2024-03-08"] * len(rows),
-                "source": ["folder"] * len(rows),
-                "year": [year] * len(rows),
-            }
-        )
-        write_partition(lake, PRICES, data, partitions={"year": [year]})
+        rows = bars.filter(pc.equal(bars["year"], year))
+        write_partition(lake, PRICES, rows, partitions={"year": [year]})
     return lake
 
 
