@@ -15,6 +15,7 @@ import bisect
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 import msgspec
@@ -114,10 +115,20 @@ def map_cusips(
             full_names.append((" ".join(_words(name)), cik, tuple(tickers)))
     full_names.sort()
     starts = [n for n, _, _ in full_names]
-    names: dict[str, str | None] = {}
+    seen: dict[str, Counter[str]] = {}
     for cusip, issuer in issuers:
-        if cusip and (cusip not in names or names[cusip] is None):
-            names[cusip] = issuer
+        if cusip:
+            counts = seen.setdefault(cusip, Counter())
+            if issuer:
+                counts[issuer] += 1
+    names: dict[str, str | None] = {}
+    conflicts: dict[str, str] = {}
+    for cusip, counts in seen.items():
+        # the name most tables give, ties broken alphabetically: the same whatever the rows' order
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        names[cusip] = ranked[0][0] if ranked else None
+        if len(ranked) > 1:
+            conflicts[cusip] = "issuer names differ between tables: " + "; ".join(n for n, _ in ranked[:4])
     out: list[CusipMapping] = []
     for cusip in sorted(names):
         issuer = names[cusip]
@@ -146,11 +157,15 @@ def map_cusips(
             )
             if truncated:
                 notes.insert(0, "truncated issuer name matched as the start of one company's name")
+            if cusip in conflicts:
+                notes.append(conflicts[cusip])
             confidence = (0.9 if ticker else 0.6) - (0.2 if truncated else 0.0)
             out.append(CusipMapping(cusip=cusip, issuer_name=issuer, cik=cik, ticker=ticker, source="issuer-name",
                                     confidence=round(confidence, 2), note="; ".join(notes) or None))  # fmt: skip
         else:
             why = f"{len(matches)} companies share the name" if matches else "no company of that name"
+            if cusip in conflicts:
+                why = f"{why}; {conflicts[cusip]}"
             out.append(CusipMapping(cusip=cusip, issuer_name=issuer, cik=None, ticker=None,
                                     source="unmapped", confidence=0.0, note=why))  # fmt: skip
     return out

@@ -60,3 +60,16 @@ def test_overrides_win_and_bad_rows_name_their_line() -> None:
         parse_overrides(
             "cusip,ticker,cik,note\n037833100,AAPL,320193,\n03783310,AAPL,320193,\n", "overrides.csv"
         )
+
+
+def test_a_cusip_named_differently_by_two_tables_maps_the_same_whatever_the_row_order() -> None:
+    # 02079K107 is "AT&T INC" in the SEC's sample information table (sec-samples/information_table.xml, twice)
+    # and "ALPHABET INC" in Acorn Creek's Q4 2024 table (0001951757-25-000093.nc, once)
+    rows = [("02079K107", "AT&T INC"), ("02079K107", "AT&T INC"), ("02079K107", "ALPHABET INC")]
+    companies = _companies()
+    results = {repr(map_cusips(order, companies)) for order in (rows, rows[::-1], rows[1:] + rows[:1])}
+    assert len(results) == 1
+    (mapping,) = map_cusips(rows[::-1], companies)
+    assert mapping.issuer_name == "AT&T INC"
+    assert mapping.note is not None
+    assert "issuer names differ between tables: AT&T INC; ALPHABET INC" in mapping.note
