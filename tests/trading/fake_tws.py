@@ -91,12 +91,13 @@ class FakeTws:
         return self.port
 
     async def stop(self) -> None:
-        """Close every connection and the listener."""
+        """Stop listening, then close every connection (TWS gone: a reconnect finds nobody listening)."""
+        if self._server is not None:
+            self._server.close()  # first: a client reconnecting while its socket closes must be refused
         for writer in self._writers:
             writer.close()
         await asyncio.sleep(0.05)  # let the connection handlers see EOF and finish
         if self._server is not None:
-            self._server.close()
             await self._server.wait_closed()
 
     def drop_connections(self) -> None:
