@@ -10,9 +10,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from lake.delta import read_table, table_version
+from lake.delta import read_table, table_exists, table_version
+from lake.registry import table
 from lake.storage import Lake
-from tests.support.prices import ensure_prices
 from tests.support.prices import filer_view as load_filer_view
 from trading.backtest.__main__ import main
 from trading.backtest.report import html_report
@@ -26,8 +26,8 @@ SPY_2018_12_31, SPY_2019_12_31 = 249.92, 321.86  # closes in ../shared/prices/SP
 
 @pytest.fixture(scope="module")
 def priced_lake(built_lake: Lake) -> Lake:
-    """The built lake, with the shared price files as its ``prices`` table when the build has none."""
-    ensure_prices(built_lake)
+    """The built lake: its ``prices`` table is the prices asset's load of the shared price files."""
+    assert table_exists(built_lake, table("prices"))
     return built_lake
 
 
