@@ -9,7 +9,6 @@ import polars as pl
 import pytest
 
 from lake.storage import Lake
-from tests.support.prices import ensure_prices
 from tests.support.prices import filer_view as load_filer_view
 from trading.backtest.engine import Limits
 from trading.backtest.run import BacktestConfig, run_backtest
@@ -21,16 +20,9 @@ AAPL_10K_FY2023 = "0000320193-23-000106"  # accepted 2023-11-02 18:08:27 New Yor
 
 
 @pytest.fixture(scope="module")
-def priced_lake(built_lake: Lake) -> Lake:
-    """The built lake, with the shared price files as its ``prices`` table when the build has none."""
-    ensure_prices(built_lake)
-    return built_lake
-
-
-@pytest.fixture(scope="module")
-def filer_view(priced_lake: Lake) -> PointInTimeView:
+def filer_view(built_lake: Lake) -> PointInTimeView:
     """Prices of the filers and SPY, with signals, statement values, factors, companies and the CUSIP map."""
-    return load_filer_view(priced_lake)
+    return load_filer_view(built_lake)
 
 
 def test_decisions_are_taken_at_the_new_york_close() -> None:
