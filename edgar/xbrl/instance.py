@@ -83,6 +83,8 @@ TREE_LIMIT = 64 * 1024 * 1024
 _NUMBER_CACHE = 4096
 _OPTIONS: dict[str, Any] = {
     "huge_tree": True,
+    "collect_ids": False,  # no id table: ids are read as attributes
+    "remove_blank_text": True,  # fewer nodes; whitespace-only text collapses to "" anyway
     "resolve_entities": False,
     "no_network": True,
     "remove_comments": True,

@@ -70,7 +70,14 @@ def _root(data: bytes, source: str) -> Any:
     body, offset = prepare(data)
     if not body:
         raise ParseError(source, "empty document")
-    parser = etree.XMLParser(huge_tree=True, resolve_entities=False, no_network=True, remove_comments=True)
+    parser = etree.XMLParser(
+        huge_tree=True,
+        resolve_entities=False,
+        no_network=True,
+        remove_comments=True,
+        collect_ids=False,  # no id table: nothing looks elements up by id
+        remove_blank_text=True,  # fewer nodes; label text has its whitespace collapsed anyway
+    )
     try:
         return etree.fromstring(body, parser)
     except etree.XMLSyntaxError as exc:
