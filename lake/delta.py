@@ -8,9 +8,12 @@ Delta commit: if it fails midway the table stays at its previous version.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pyarrow as pa
@@ -122,8 +125,24 @@ def file_uris(lake: Lake, spec: TableSpec) -> list[str]:
     return dt.file_uris() if dt is not None else []
 
 
+_COMMIT = re.compile(r"^(\d{20})\.json$")
+
+
 def table_version(lake: Lake, spec: TableSpec) -> int | None:
-    """The latest version of the table, or None when it does not exist."""
+    """The latest version of the table, or None when it does not exist.
+
+    A local table's version is read from the names of its ``_delta_log`` commit files (one directory listing,
+    no log replay: the API checks every loaded table every few seconds); on S3 the table is opened.
+    """
+    if not lake.is_s3:
+        try:
+            with os.scandir(Path(lake.table_uri(spec)) / "_delta_log") as entries:
+                versions = [int(m.group(1)) for e in entries if (m := _COMMIT.match(e.name))]
+        except FileNotFoundError:
+            return None
+        if versions:
+            return max(versions)
+        # no commit file: a table whose log was cleaned up to a checkpoint, or no table; deltalake decides
     dt = _open(lake, spec)
     return None if dt is None else dt.version()
 

@@ -84,7 +84,6 @@ def create_app(
     )
     app = Litestar(
         route_handlers=[health, floor, *FD_ROUTES, *V1_ROUTES, *getattr(access, "route_handlers", ())],
-        middleware=[make_middleware(access, ctx)],
         exception_handlers={Exception: errors.handle},
         on_startup=[*access.on_startup, lambda: ctx.store.preload(preload), ctx.store.start_refresher],
         on_shutdown=[*access.on_shutdown, ctx.store.close],
@@ -102,6 +101,9 @@ def create_app(
         debug=False,
     )
     app.state.ctx = ctx
+    # outside Litestar's router: requests to no route are authenticated, metered and logged too, and cached
+    # answers skip routing altogether
+    app.asgi_handler = make_middleware(access, ctx)(app.asgi_handler)
     return app
 
 

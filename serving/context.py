@@ -91,6 +91,6 @@ async def serve(
         return msgspec.json.encode(payload), rows, current
 
     body, rows, current = await anyio.to_thread.run_sync(run)
-    ctx.cache.put(ckey, tables, current, body, rows)
+    ctx.cache.put(ckey, tables, current, body, rows, request.scope.get("path_template"))
     set_rows(request, rows)
     return Response(body, media_type=JSON, status_code=status_code)

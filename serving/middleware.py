@@ -26,8 +26,12 @@ def _request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
+#: the endpoint a request to no route is metered under (one name, whatever path was asked)
+UNMATCHED = "(no route)"
+
+
 def make_middleware(access: Access, ctx: Context) -> Any:
-    """The middleware factory (Litestar ``middleware=[...]`` entry) bound to ``access`` and the app's context.
+    """The middleware factory bound to ``access`` and the app's context; it wraps the app's whole ASGI handler.
 
     After authentication, a GET of the FinancialDatasets face whose response is cached (and still valid for
     its tables' versions) is answered here, without parsing parameters or running the handler.
@@ -80,6 +84,7 @@ def make_middleware(access: Access, ctx: Context) -> Any:
                         if hit is not None:
                             status = 200
                             state["rows"] = hit.rows
+                            scope["path_template"] = hit.endpoint  # routing is skipped: meter the route
                             await send(
                                 {
                                     "type": "http.response.start",
@@ -98,7 +103,8 @@ def make_middleware(access: Access, ctx: Context) -> Any:
                 if principal is not None:
                     # metered per route (``/v1/companies/{cik:int}``), not per concrete path; both
                     # trailing-slash forms are one endpoint
-                    endpoint = (scope.get("path_template") or path).rstrip("/") or "/"
+                    template = scope.get("path_template")
+                    endpoint = template.rstrip("/") or "/" if template else UNMATCHED
                     await access.meter(principal, endpoint, status, int(state.get("rows", 0)))
                 if log.isEnabledFor(logging.INFO):
                     log.info(

@@ -3,58 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from litestar import Request, Response, get
 
+from lake.prices.query import IntervalNotAvailable, check_interval, resample
 from serving.context import context, serve
 from serving.errors import bad_param, not_found
 from serving.fd import schemas as s
 from serving.fd.common import decode_offset, need_ticker, page, parse_date, records
 from serving.query import Store
 
-INTERVALS = ("day", "week", "month", "year")
 _EPOCH = dt.date(1970, 1, 1)
-
-
-def _bucket(day: dt.date, interval: str, multiplier: int) -> tuple[int, ...]:
-    if interval == "day":
-        return ((day - _EPOCH).days // multiplier,)
-    if interval == "week":  # weeks start on Monday (1970-01-05 was one)
-        return ((day - dt.date(1970, 1, 5)).days // (7 * multiplier),)
-    if interval == "month":
-        return ((day.year * 12 + day.month - 1) // multiplier,)
-    return (day.year // multiplier,)
-
-
-def resample(bars: Sequence[dict[str, Any]], interval: str, multiplier: int) -> list[dict[str, Any]]:
-    """Daily bars (ascending) aggregated per ``multiplier`` x ``interval``.
-
-    Each bar takes the first open, highest high, lowest low, last close and summed volume of its days, and is
-    stamped with its first trading day.
-    """
-    if interval == "day" and multiplier == 1:
-        return list(bars)
-    out: list[dict[str, Any]] = []
-    key: tuple[int, ...] | None = None
-    for bar in bars:
-        k = _bucket(bar["date"], interval, multiplier)
-        if k != key:
-            out.append(dict(bar))
-            key = k
-            continue
-        cur = out[-1]
-        cur["high"] = max(cur["high"], bar["high"])
-        cur["low"] = min(cur["low"], bar["low"])
-        cur["close"] = bar["close"]
-        cur["volume"] = cur["volume"] + bar["volume"]
-    return out
+_PRICE_COLUMNS = ("date", "time", "open", "high", "low", "close", "volume")
+_BAR_COLUMNS = ("date", "open", "high", "low", "close", "volume")
+#: the most daily bars one resampled bar may span (FD's own bound on interval_multiplier)
+MAX_MULTIPLIER = 1000
 
 
 def to_price(bar: dict[str, Any]) -> s.Price:
-    """A lake bar as FinancialDatasets' Price (time = the day at 00:00 UTC, volume an int)."""
-    day: dt.date = bar["date"]
+    """A lake bar (daily: ``date``; resampled: ``time``) as FinancialDatasets' Price (00:00 UTC, volume an int)."""
+    day: dt.date = bar["date"] if "date" in bar else bar["time"]
     ms = (day - _EPOCH).days * 86_400_000
     return s.Price(
         open=bar["open"],
@@ -67,12 +38,22 @@ def to_price(bar: dict[str, Any]) -> s.Price:
     )
 
 
-def daily_bars(store: Store, ticker: str) -> list[dict[str, Any]]:
-    """A ticker's complete daily bars, ascending (bars missing a price or volume are left out)."""
+def daily_table(store: Store, ticker: str) -> pa.Table:
+    """A ticker's complete daily bars (``prices`` rows with every price and the volume), ascending by date."""
     if not store.declared("prices"):
-        return []
-    cols = ["date", "open", "high", "low", "close", "volume"]
-    return [b for b in records(store.rows("prices", ticker), cols) if all(b[c] is not None for c in cols)]
+        return pa.table({c: pa.array([], pa.null()) for c in _BAR_COLUMNS})
+    data = store.rows("prices", ticker)
+    if any(data[c].null_count for c in _BAR_COLUMNS):
+        complete = pc.is_valid(data["date"])
+        for column in _BAR_COLUMNS[1:]:
+            complete = pc.and_(complete, pc.is_valid(data[column]))
+        data = data.filter(complete)
+    return data  # the snapshot's layout keeps each ticker's bars by date
+
+
+def daily_bars(store: Store, ticker: str) -> list[dict[str, Any]]:
+    """A ticker's complete daily bars as dicts, ascending (bars missing a price or volume are left out)."""
+    return records(daily_table(store, ticker), list(_BAR_COLUMNS))
 
 
 @get(["/prices", "/prices/"], tags=["prices"])
@@ -97,15 +78,30 @@ async def get_prices(
             )
         if start > end:
             raise bad_param("start_date", "start_date must not be after end_date.")
-        if interval not in INTERVALS:
-            raise bad_param("interval", f"Invalid interval {interval!r}: use {', '.join(INTERVALS)}.")
-        if not 1 <= interval_multiplier <= 1000:
-            raise bad_param("interval_multiplier", "interval_multiplier must be between 1 and 1000.")
-        bars = daily_bars(ctx.store, symbol)
-        if not bars:
+        try:
+            check_interval(interval, interval_multiplier)
+        except IntervalNotAvailable as exc:
+            name = "interval_multiplier" if "multiplier" in str(exc) else "interval"
+            raise bad_param(name, f"{exc}.") from exc
+        if interval_multiplier > MAX_MULTIPLIER:
+            raise bad_param(
+                "interval_multiplier", f"interval_multiplier must be between 1 and {MAX_MULTIPLIER}."
+            )
+        bars = daily_table(ctx.store, symbol)
+        if not bars.num_rows:
             raise not_found(f"No prices found for ticker {symbol}")
-        window = [b for b in bars if start <= b["date"] <= end]
-        rows = [to_price(b) for b in resample(window, interval, interval_multiplier)]
+        dates = bars["date"]
+        window = bars.filter(pc.and_(pc.greater_equal(dates, start), pc.less_equal(dates, end)))
+        if (interval, interval_multiplier) != ("day", 1) and window.num_rows:
+            duck = ctx.store.cursor([])
+            try:
+                window = resample(window, interval, interval_multiplier, connection=duck)
+            finally:
+                duck.close()
+        rows = [
+            to_price(b)
+            for b in window.select([c for c in window.column_names if c in _PRICE_COLUMNS]).to_pylist()
+        ]
         chunk, next_url = page(
             rows,
             offset=decode_offset(cursor),

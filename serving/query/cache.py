@@ -17,12 +17,13 @@ class Versions(Protocol):
 
 
 class Entry(NamedTuple):
-    """A cached response: the tables it read at which versions, its body and row count."""
+    """A cached response: the tables it read at which versions, its body, row count and route template."""
 
     tables: tuple[str, ...]
     versions: tuple[int, ...]
     body: bytes
     rows: int
+    endpoint: str | None = None
 
 
 class ResponseCache:
@@ -54,13 +55,19 @@ class ResponseCache:
         return entry
 
     def put(
-        self, key: Hashable, tables: Sequence[str], versions: tuple[int, ...], body: bytes, rows: int
+        self,
+        key: Hashable,
+        tables: Sequence[str],
+        versions: tuple[int, ...],
+        body: bytes,
+        rows: int,
+        endpoint: str | None = None,
     ) -> None:
-        """Remember ``body`` (and its row count) for ``key``, computed from ``tables`` at ``versions``."""
+        """Remember ``body`` (its row count, the route it answered) for ``key``, from ``tables`` at ``versions``."""
         if len(body) > self.max_bytes:
             return
         with self._lock:
-            self._entries[key] = Entry(tuple(tables), versions, body, rows)
+            self._entries[key] = Entry(tuple(tables), versions, body, rows, endpoint)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -50,6 +51,19 @@ def test_first_write_creates_the_table(lake: Lake, filings: TableSpec) -> None:
     assert table_version(lake, filings) == result.version == 1  # 0 = creation with the spec schema
     assert _rows(lake, filings) == [("2023Q3", "a1", 1.0), ("2023Q3", "a2", 1.0)]
     assert read_table(lake, filings).schema.equals(filings.schema)
+
+
+def test_version_is_read_from_the_log_and_agrees_with_deltalake(lake: Lake, filings: TableSpec) -> None:
+    """table_version lists _delta_log (no replay): the newest commit, whatever else lies in the folder."""
+    from deltalake import DeltaTable
+
+    for quarter in ("2023Q1", "2023Q2", "2023Q3"):
+        write_partition(lake, filings, filings_rows(quarter, "x"), partitions={"filing_quarter": [quarter]})
+    opened = DeltaTable(lake.table_uri(filings), storage_options=lake.storage_options or None)
+    opened.create_checkpoint()
+    if not lake.is_s3:  # a writer's commit in flight is not a version
+        (Path(lake.table_uri(filings)) / "_delta_log" / "_commit_0a1b2c.json.tmp").write_text("{}")
+    assert table_version(lake, filings) == opened.version() == 3
 
 
 def test_partitions_are_independent_and_rewrites_idempotent(lake: Lake, filings: TableSpec) -> None:

@@ -70,6 +70,10 @@ def test_keys_limits_and_metering(built_lake: Lake) -> None:
         assert v1.json()["request_id"] == v1.headers["x-request-id"]
         assert client.get("/v1/companies/320193").json()["error"]["code"] == "UNAUTHORIZED"
         assert client.get("/health").status_code == 200  # public
+        nowhere = client.get("/no/such/route", headers={"x-api-key": "good"})
+        assert nowhere.status_code == 404 and set(nowhere.json()) == {"error", "message"}
+        assert client.get("/no/such/route").status_code == 401  # no key: refused before routing
         usage = client.get("/v1/usage", headers={"x-api-key": "good"}).json()
-        assert usage["data"]["usage"] == {"key_id": "k1", "requests": 4}
+        assert usage["data"]["usage"] == {"key_id": "k1", "requests": 5}
     assert access.metered[:4] == [("k1", "/financials/income-statements", 200, 2)] * 4
+    assert access.metered[4] == ("k1", "(no route)", 404, 0)  # one endpoint for every unknown path

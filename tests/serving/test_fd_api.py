@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar.testing import TestClient
 
 from lake.delta import read_table
+from lake.prices.query import price_bars
 from lake.storage import Lake
 from lake.tables import FINANCIAL_METRIC_FIELDS, INCOME_FIELDS
 from serving.fd.schemas import InsiderTrade
@@ -133,6 +135,53 @@ def test_weekly_bars_aggregate_the_days(client: Client) -> None:
     assert (w["open"], w["close"]) == (d[0]["open"], d[-1]["close"])
     assert w["high"] == max(x["high"] for x in d) and w["low"] == min(x["low"] for x in d)
     assert w["volume"] == sum(x["volume"] for x in d)
+
+
+def test_multi_period_bars_are_the_lakes_resampling(client: Client, built_lake: Lake) -> None:
+    """interval_multiplier: the API's bars are lake.prices.query's, bucket for bucket (one definition)."""
+    start, end = date(2023, 1, 1), date(2023, 12, 31)
+    for interval, multiplier in (("month", 2), ("week", 3), ("day", 5), ("year", 1)):
+        body = client.get(
+            "/prices",
+            params={"ticker": "AAPL", "start_date": start.isoformat(), "end_date": end.isoformat(),
+                    "interval": interval, "interval_multiplier": multiplier},
+        ).json()  # fmt: skip
+        bars = body["prices"]
+        url = body["next_page_url"]
+        while url:
+            body = client.get(url).json()
+            bars += body["prices"]
+            url = body["next_page_url"]
+        lake_bars = price_bars(built_lake, "AAPL", interval, multiplier, start, end).to_pylist()
+        assert [(b["time"][:10], b["open"], b["high"], b["low"], b["close"], b["volume"]) for b in bars] == [
+            (b["time"].isoformat(), b["open"], b["high"], b["low"], b["close"], b["volume"])
+            for b in lake_bars
+        ], (interval, multiplier)
+        if (interval, multiplier) == ("month", 2):  # Jan-Feb, Mar-Apr... of 2023, from the first bar's month
+            assert [b["time"][:10] for b in bars] == [
+                "2023-01-03", "2023-03-01", "2023-05-01", "2023-07-03", "2023-09-01", "2023-11-01"
+            ]  # fmt: skip
+
+
+def test_intraday_intervals_are_refused_plainly(client: Client) -> None:
+    """The lake holds daily bars: minute bars are a 400 that says so, not an empty list."""
+    response = client.get(
+        "/prices",
+        params={"ticker": "AAPL", "start_date": "2024-01-02", "end_date": "2024-01-05", "interval": "minute"},
+    )
+    assert response.status_code == 400
+    assert "daily bars only" in response.json()["message"]
+    response = client.get(
+        "/prices",
+        params={
+            "ticker": "AAPL",
+            "start_date": "2024-01-02",
+            "end_date": "2024-01-05",
+            "interval_multiplier": 0,
+        },
+    )
+    assert response.status_code == 400
+    assert "interval_multiplier" in response.json()["message"]
 
 
 def test_line_items_limit_per_ticker_and_echo(client: Client) -> None:
