@@ -735,6 +735,60 @@ NEWS = register(
     )
 )
 
+# --- Reports: 10-K and 10-Q item sections (assets/events/reports.py) --------------------------------------------
+
+#: The report a section comes from: identity, the period it covers and when it became public (null when unknown).
+_REPORT_STAMP = [
+    *_FILING_STAMP,
+    pa.field("period_of_report", pa.date32()),
+    pa.field("fiscal_year", pa.int32()),
+    pa.field("fiscal_period", pa.string()),
+]
+
+REPORT_ITEMS = register(
+    TableSpec(
+        name="report_items",
+        layer="silver",
+        schema=pa.schema(
+            [
+                *_REPORT_STAMP,
+                pa.field("document", pa.string()),
+                pa.field("name", pa.string(), nullable=False),
+                pa.field("part", pa.string()),
+                pa.field("item", pa.string(), nullable=False),
+                pa.field("title", pa.string()),
+                pa.field("text", pa.string()),
+                pa.field("ordinal", pa.int32(), nullable=False),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id", "name"),
+        description="One row per item section of every 10-K and 10-Q (and amendment) primary HTML document: name as FinancialDatasets gives it (Item-1A; Part-2,Item-1A on a 10-Q, lake.items), part and item number, title as printed, the item's text (no markup, whitespace collapsed), ordinal = order in the document; the table of contents is not a section.",
+    )
+)
+
+REPORT_ITEM_FILINGS = register(
+    TableSpec(
+        name="report_item_filings",
+        layer="silver",
+        schema=pa.schema(
+            [
+                *_REPORT_STAMP,
+                pa.field("document", pa.string()),
+                pa.field("items", pa.int32()),
+                pa.field("toc_entries", pa.int32()),
+                pa.field("status", pa.string(), nullable=False),
+                pa.field("error", pa.string()),
+                pa.field(FILING_QUARTER, pa.string(), nullable=False),
+            ]
+        ),
+        partition_by=(FILING_QUARTER,),
+        primary_key=("filing_id",),
+        description="Item extraction status per 10-K / 10-Q: the HTML document read, sections found, table-of-contents lines skipped, status ok / empty (no item heading, with the reason) / error (unreadable document, with the error) / no-document (only XBRL or no HTML stored).",
+    )
+)
+
 SIGNALS = register(
     TableSpec(
         name="signals",

@@ -28,6 +28,8 @@ LAYOUTS: dict[str, Layout] = {
     ),
     "filings": Layout(key="cik", order=(("filing_date", _DESC), ("filing_id", _ASC))),
     "eightk_items": Layout(key="filing_id", order=(("item", _ASC),)),
+    "report_items": Layout(key="filing_id", order=(("ordinal", _ASC),)),
+    "report_item_filings": Layout(key="filing_id"),
     "institutional_holdings": Layout(
         key="cusip", order=(("filing_date", _DESC), ("filing_id", _ASC), ("row", _ASC))
     ),

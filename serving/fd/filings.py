@@ -1,11 +1,21 @@
-"""``/filings``, ``/filings/items`` (8-K items) and ``/filings/items/types``."""
+"""``/filings``, ``/filings/items`` (10-K, 10-Q and 8-K items) and ``/filings/items/types``."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Request, Response, get
 
+from lake.items import (
+    ANNUAL_ITEMS,
+    QUARTERLY_FORMS,
+    QUARTERLY_ITEMS,
+    REPORT_FORMS,
+    ReportItem,
+    form_items,
+    parse_item_name,
+)
 from serving.context import context, principal, serve
 from serving.errors import bad_param, not_found
 from serving.fd import schemas as s
@@ -20,7 +30,7 @@ from serving.fd.common import (
     resolve_cik,
     ticker_of,
 )
-from serving.query import Snapshot
+from serving.query import Snapshot, Store
 
 _FILING_COLS = ("filing_id", "accession", "cik", "form", "period_of_report", "filing_date", "document_count",
                 "primary_document", "status")  # fmt: skip
@@ -91,13 +101,16 @@ async def get_filings(
     return await serve(request, ["filings", "companies"], compute)
 
 
-def filing_ids(snap: Snapshot) -> dict[str, str]:
-    """Accession number -> filing id of every filing with an accession."""
-    rows = records(snap.data, ["accession", "filing_id"])
-    return {r["accession"]: r["filing_id"] for r in rows if r["accession"]}
+def filings_by_accession(snap: Snapshot) -> dict[str, dict[str, Any]]:
+    """Accession number -> the filing's row (the columns of ``/filings``) of every filing with an accession."""
+    return {r["accession"]: r for r in records(snap.data, _REPORT_FILING_COLS) if r["accession"]}
 
 
 _ITEM_COLS = ("filing_id", "accession", "cik", "form", "filing_date", "item", "title", "text")
+_REPORT_FILING_COLS = (*_FILING_COLS, "fiscal_year", "fiscal_period")
+_REPORT_ITEM_COLS = ("filing_id", "name", "title", "text", "ordinal")
+_EIGHT_K = ("8-K", "8-K/A")
+_FORMS = ", ".join((*REPORT_FORMS, *_EIGHT_K))
 
 
 @get(["/filings/items", "/filings/items/"], tags=["filings"])
@@ -111,81 +124,178 @@ async def get_filing_items(
     year: int | None = None,
     quarter: int | None = None,
 ) -> Response[s.FilingItemsResponse]:
-    """Items of an 8-K (by accession number, else the company's latest 8-K of ``year``/``quarter``)."""
+    """Items of a 10-K, 10-Q or 8-K: ``Item-1A``, ``Part-1,Item-2`` (10-Q), ``Item-2.02`` (8-K); ``item`` repeatable.
+
+    The filing is ``accession_number``, else the company's latest filing of ``filing_type`` (10-K / 10-Q: of
+    fiscal ``year`` and, for a 10-Q, fiscal ``quarter``; 8-K: filed in ``year`` / calendar ``quarter``).
+    Without ``filing_type`` the accession's own form decides (8-K when no accession is given). An item name the
+    form does not have is a 400; no such filing, or a filing with no items read, a 404.
+    """
 
     def compute() -> tuple[Any, int]:
         store = context(request).store
-        if filing_type and filing_type.upper() not in ("8-K", "8-K/A"):
-            raise not_found(f"Items of {filing_type} filings are not available (8-K only).")
+        form = filing_type.strip().upper() if filing_type else None
+        if form is not None and form not in REPORT_FORMS and form not in _EIGHT_K:
+            raise bad_param("filing_type", f"Items are available for {_FORMS} filings, not {filing_type!r}.")
+        if quarter is not None and not 1 <= quarter <= 4:
+            raise bad_param("quarter", "quarter must be 1 to 4.")
+        filing = None
         if accession_number:
-            rows = records(
-                store.rows("eightk_items", store.derived("filings", filing_ids).get(accession_number)),
-                _ITEM_COLS,
-            )
-            if not rows:
+            filing = store.derived("filings", filings_by_accession).get(accession_number)
+            if filing is None:
                 raise not_found(f"Filing {accession_number} not found")
-        else:
-            number, label = resolve_cik(store, ticker, cik)
-            filings = [
-                r
-                for r in records(store.rows("filings", number), _FILING_COLS)
-                if (r["form"] or "").startswith("8-K")
-            ]
-            if year is not None:
-                filings = [r for r in filings if r["filing_date"] and r["filing_date"].year == year]
-            if quarter is not None:
-                if not 1 <= quarter <= 4:
-                    raise bad_param("quarter", "quarter must be 1 to 4.")
-                filings = [
-                    r
-                    for r in filings
-                    if r["filing_date"] and (r["filing_date"].month - 1) // 3 + 1 == quarter
-                ]
-            rows = []
-            for f in filings:
-                rows = records(store.rows("eightk_items", f["filing_id"]), _ITEM_COLS)
-                if rows:
-                    break
-            if not rows:
-                raise not_found(f"No 8-K items found for {label}")
-        wanted = {i.removeprefix("Item-").removeprefix("Item ") for i in item or []}
-        items = [
-            s.FilingItem(f"Item-{r['item']}", r["title"], r["text"])
-            for r in rows
-            if not wanted or r["item"] in wanted
-        ]
-        first = rows[0]
-        filed = first["filing_date"]
-        return (
-            s.FilingItemsResponse(
-                ticker=ticker_of(store, first["cik"]) if first["cik"] else None,
-                cik=first["cik"],
-                filing_type=first["form"],
-                accession_number=first["accession"] or first["filing_id"],
-                year=filed.year if filed else None,
-                quarter=(filed.month - 1) // 3 + 1 if filed else None,
-                items=items,
-            ),
-            len(items),
+            if form is None:
+                form = (filing["form"] or "").upper()
+        if form in REPORT_FORMS:
+            return report_items(store, form, filing, ticker, cik, item, year, quarter)
+        return eightk_items(store, filing, ticker, cik, item, year, quarter)
+
+    return await serve(
+        request, ["eightk_items", "report_items", "report_item_filings", "filings", "companies"], compute
+    )
+
+
+def report_items(
+    store: Store,
+    form: str,
+    filing: dict[str, Any] | None,
+    ticker: str | None,
+    cik: str | None,
+    item: list[str] | None,
+    year: int | None,
+    quarter: int | None,
+) -> tuple[s.FilingItemsResponse, int]:
+    """The item sections of a 10-K / 10-Q (``filing``, else the company's latest of ``year`` / ``quarter``)."""
+    wanted: list[ReportItem] = []
+    for name in item or []:
+        found = parse_item_name(form, name)
+        if found is None:
+            known = ", ".join(i.name for i in form_items(form))
+            raise bad_param("item", f"Unknown {form} item {name!r}. Known items: {known}.")
+        wanted.append(found)
+    if filing is not None:
+        if (filing["form"] or "").upper() != form:
+            raise not_found(f"Filing {filing['accession']} is a {filing['form']}, not a {form}")
+        rows = records(store.rows("report_items", filing["filing_id"]), _REPORT_ITEM_COLS)
+        if not rows:
+            raise not_found(
+                f"No items found in {form} {filing['accession']}{_why(store, filing['filing_id'])}"
+            )
+    else:
+        number, label = resolve_cik(store, ticker, cik)
+        candidates = [r for r in records(store.rows("filings", number), _REPORT_FILING_COLS)
+                      if (r["form"] or "").upper() == form]  # fmt: skip
+        if year is not None:
+            candidates = [r for r in candidates if _fiscal_year(r) == year]
+        if quarter is not None and form in QUARTERLY_FORMS:
+            candidates = [r for r in candidates if r["fiscal_period"] == f"Q{quarter}"]
+        candidates.sort(
+            key=lambda r: (r["period_of_report"] or date.min, r["filing_date"] or date.min), reverse=True
         )
+        rows = []
+        for candidate in candidates:
+            rows = records(store.rows("report_items", candidate["filing_id"]), _REPORT_ITEM_COLS)
+            if rows:
+                filing = candidate
+                break
+        if filing is None:
+            when = "".join(
+                [f" for fiscal year {year}" if year is not None else "",
+                 f" Q{quarter}" if quarter is not None and form in QUARTERLY_FORMS else ""]
+            )  # fmt: skip
+            raise not_found(f"No {form} items found for {label}{when}")
+    titles = {i.name: i.title for i in form_items(form)}
+    names = {i.name for i in wanted}
+    items = [
+        s.FilingItem(r["name"], titles.get(r["name"], r["title"]), r["text"])
+        for r in rows
+        if not names or r["name"] in names
+    ]
+    fiscal = filing["fiscal_period"] or ""
+    return (
+        s.FilingItemsResponse(
+            ticker=ticker_of(store, filing["cik"]) if filing["cik"] else None,
+            cik=filing["cik"],
+            filing_type=filing["form"],
+            accession_number=filing["accession"] or filing["filing_id"],
+            year=_fiscal_year(filing),
+            quarter=int(fiscal[1])
+            if form in QUARTERLY_FORMS and fiscal in ("Q1", "Q2", "Q3", "Q4")
+            else None,
+            items=items,
+        ),
+        len(items),
+    )
 
-    return await serve(request, ["eightk_items", "filings", "companies"], compute)
+
+def _fiscal_year(filing: dict[str, Any]) -> int | None:
+    """The fiscal year a report covers: its cover page's, else the year of its period of report."""
+    if filing["fiscal_year"] is not None:
+        return int(filing["fiscal_year"])
+    period = filing["period_of_report"]
+    return period.year if period else None
 
 
-#: 10-K and 10-Q items (Regulation S-K); 8-K items come from the lake's 8-K table.
-ANNUAL_ITEMS = [
-    ("Item-1", "Business"), ("Item-1A", "Risk Factors"), ("Item-1B", "Unresolved Staff Comments"),
-    ("Item-1C", "Cybersecurity"), ("Item-2", "Properties"), ("Item-3", "Legal Proceedings"),
-    ("Item-4", "Mine Safety Disclosures"), ("Item-5", "Market for Registrant's Common Equity"),
-    ("Item-7", "Management's Discussion and Analysis"), ("Item-7A", "Quantitative and Qualitative Disclosures About Market Risk"),
-    ("Item-8", "Financial Statements and Supplementary Data"), ("Item-9A", "Controls and Procedures"),
-]  # fmt: skip
-QUARTERLY_ITEMS = [
-    ("Part-1,Item-1", "Financial Statements"), ("Part-1,Item-2", "Management's Discussion and Analysis"),
-    ("Part-1,Item-3", "Quantitative and Qualitative Disclosures About Market Risk"),
-    ("Part-1,Item-4", "Controls and Procedures"), ("Part-2,Item-1", "Legal Proceedings"),
-    ("Part-2,Item-1A", "Risk Factors"), ("Part-2,Item-6", "Exhibits"),
-]  # fmt: skip
+def _why(store: Store, filing_id: str) -> str:
+    """Why a report has no items, as ``report_item_filings`` records it (empty when it records nothing)."""
+    rows = records(store.rows("report_item_filings", filing_id), ["status", "error"])
+    return f" ({rows[0]['status']}: {rows[0]['error']})" if rows and rows[0]["error"] else ""
+
+
+def eightk_items(
+    store: Store,
+    filing: dict[str, Any] | None,
+    ticker: str | None,
+    cik: str | None,
+    item: list[str] | None,
+    year: int | None,
+    quarter: int | None,
+) -> tuple[s.FilingItemsResponse, int]:
+    """The items of an 8-K (``filing``, else the company's latest 8-K filed in ``year`` / ``quarter``)."""
+    if filing is not None:
+        rows = records(store.rows("eightk_items", filing["filing_id"]), _ITEM_COLS)
+        if not rows:
+            raise not_found(f"Filing {filing['accession']} not found")
+    else:
+        number, label = resolve_cik(store, ticker, cik)
+        filings = [
+            r
+            for r in records(store.rows("filings", number), _FILING_COLS)
+            if (r["form"] or "").startswith("8-K")
+        ]
+        if year is not None:
+            filings = [r for r in filings if r["filing_date"] and r["filing_date"].year == year]
+        if quarter is not None:
+            filings = [
+                r for r in filings if r["filing_date"] and (r["filing_date"].month - 1) // 3 + 1 == quarter
+            ]
+        rows = []
+        for f in filings:
+            rows = records(store.rows("eightk_items", f["filing_id"]), _ITEM_COLS)
+            if rows:
+                break
+        if not rows:
+            raise not_found(f"No 8-K items found for {label}")
+    wanted = {i.removeprefix("Item-").removeprefix("Item ") for i in item or []}
+    items = [
+        s.FilingItem(f"Item-{r['item']}", r["title"], r["text"])
+        for r in rows
+        if not wanted or r["item"] in wanted
+    ]
+    first = rows[0]
+    filed = first["filing_date"]
+    return (
+        s.FilingItemsResponse(
+            ticker=ticker_of(store, first["cik"]) if first["cik"] else None,
+            cik=first["cik"],
+            filing_type=first["form"],
+            accession_number=first["accession"] or first["filing_id"],
+            year=filed.year if filed else None,
+            quarter=(filed.month - 1) // 3 + 1 if filed else None,
+            items=items,
+        ),
+        len(items),
+    )
 
 
 @get(["/filings/items/types", "/filings/items/types/"], tags=["filings"])
@@ -196,8 +306,8 @@ async def get_item_types(request: Request[Any, Any, Any]) -> Response[dict[str, 
         rows = records(context(request).store.snapshot("eightk_items").data, ["item", "title"])
         eightk = {r["item"]: r["title"] for r in rows if r["item"]}
         out = {
-            "10-K": [s.ItemType(n, t, t) for n, t in ANNUAL_ITEMS],
-            "10-Q": [s.ItemType(n, t, t) for n, t in QUARTERLY_ITEMS],
+            "10-K": [s.ItemType(i.name, i.title, i.title) for i in ANNUAL_ITEMS],
+            "10-Q": [s.ItemType(i.name, i.title, i.title) for i in QUARTERLY_ITEMS],
             "8-K": [s.ItemType(f"Item-{k}", v or k, v or k) for k, v in sorted(eightk.items())],
         }
         return out, sum(len(v) for v in out.values())

@@ -88,7 +88,7 @@ def test_live_build_of_2020q1_against_the_loopback_sec(live_env: SecServer, tmp_
     empty += ["concept_labels", "linkbase_arcs", "raw_documents", "restatements", "statement_values"]
     empty += ["cusip_map", "insider_trades", "institutional_holdings", "thirteenf_filings"]
     empty += ["holdings_changes", "holdings_quarter"]
-    empty += ["earnings", "eightk_items", "news", "press_releases"]
+    empty += ["earnings", "eightk_items", "news", "press_releases", "report_items"]
     empty += [
         "financial_metrics",
         "financial_metrics_snapshot",

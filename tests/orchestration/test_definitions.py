@@ -60,6 +60,8 @@ def test_every_asset_is_partitioned_by_filing_quarter_or_not_at_all() -> None:
         "news",
         "press_releases",
         "raw_documents",
+        "report_item_filings",
+        "report_items",
         "thirteenf_filings",
         "xbrl_filings",
     ]
