@@ -53,8 +53,8 @@ def api_server(
     granian = str(Path(sys.executable).with_name("granian"))
     cmd = [granian, "--interface", "asgi", "--factory", "--host", "127.0.0.1", "--port", str(port),
            "--workers", str(workers), "--no-ws", "--log-level", "warning", "serving.asgi:create"]  # fmt: skip
-    sink = open(log, "wb") if log is not None else tempfile.TemporaryFile()  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=sink)
+    sink = open(log, "w+b") if log is not None else tempfile.TemporaryFile()  # noqa: SIM115
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=sink, stderr=sink)
     try:
         deadline = time.monotonic() + 60
         while True:
