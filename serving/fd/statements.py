@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
+import pyarrow as pa
 from litestar import Request, Response, get, post
 
 from lake.tables import BALANCE_SHEET_FIELDS, CASH_FLOW_FIELDS, INCOME_FIELDS
@@ -64,15 +65,29 @@ def statement_rows(
     cik: int,
     period: str,
     filters: Sequence[tuple[str, str, Any]],
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
     """A company's standardized rows of one statement and period kind, newest first, one per period.
 
     ``filters`` are (column, operator, date) on ``report_period`` and ``filing_date``; a row whose latest
     version was filed after a ``filing_date`` bound falls back to its first version (point in time).
+    ``limit``: at most this many periods. Rows are narrowed (period kind; without filters, the newest ``limit``
+    report periods) before any becomes a Python dict.
     """
     name = STATEMENTS[statement][0]
-    rows = [r for r in records(store.rows(name, cik)) if r["period"] == period]
-    rows = apply_filters(rows, [f for f in filters if f[0] != "filing_date"])
+    data = store.rows(name, cik)
+    kinds = data.column("period").to_pylist()
+    wanted = [i for i, kind in enumerate(kinds) if kind == period]
+    if limit is not None and not filters and wanted:
+        # the newest ``limit`` report periods (the snapshot's layout: report_period descending)
+        report_periods = data.column("report_period").to_pylist()
+        distinct = {report_periods[i] for i in wanted}
+        if None not in distinct:
+            newest = sorted(distinct, reverse=True)[:limit]
+            wanted = [i for i in wanted if report_periods[i] >= newest[-1]]
+    if len(wanted) != len(kinds):
+        data = data.take(pa.array(wanted, pa.int64()))
+    rows = apply_filters(records(data), [f for f in filters if f[0] != "filing_date"])
     return pick_versions(rows, [f for f in filters if f[0] == "filing_date"])
 
 
@@ -113,7 +128,7 @@ def _statement(
     number, label = resolve_cik(store, ticker, cik)
     kind = check_period(period, default_period)
     n = check_limit(limit, 4, MAX_LIMIT, principal(request).max_rows)
-    rows = statement_rows(store, statement, number, kind, _filters(request))[:n]
+    rows = statement_rows(store, statement, number, kind, _filters(request), n)[:n]
     _, fields, struct, _ = STATEMENTS[statement]
     return msgspec.convert([to_fd(r, fields, label) for r in rows], s._list(struct)), number, label
 

@@ -9,6 +9,7 @@ from litestar.testing import TestClient
 
 from lake.delta import read_table
 from lake.prices.query import price_bars
+from lake.registry import table
 from lake.storage import Lake
 from lake.tables import FINANCIAL_METRIC_FIELDS, INCOME_FIELDS
 from serving.fd.schemas import InsiderTrade
@@ -251,3 +252,22 @@ def test_errors_have_fd_shape(client: Client) -> None:
         response = client.get(url)
         assert response.status_code == status, url
         assert set(response.json()) == {"error", "message"}, url
+
+
+def test_statement_rows_narrowed_by_limit_equal_the_full_answer(built_lake: Lake) -> None:
+    """Narrowing to the newest ``limit`` report periods before building dicts changes no answer."""
+    from serving.fd.statements import STATEMENTS, statement_rows
+    from serving.layouts import LAYOUTS
+    from serving.query import Store
+
+    store = Store(built_lake, LAYOUTS, refresh_s=0)
+    compared = 0
+    for statement, (name, *_rest) in STATEMENTS.items():
+        for cik in sorted(set(read_table(built_lake, table(name)).column("cik").to_pylist())):
+            for period in ("annual", "quarterly", "ttm"):
+                full = statement_rows(store, statement, cik, period, [])
+                for limit in (1, 3, 8):
+                    assert statement_rows(store, statement, cik, period, [], limit)[:limit] == full[:limit]
+                    compared += 1
+    assert compared > 100
+    store.close()
