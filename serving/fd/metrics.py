@@ -7,7 +7,6 @@ until those exist in the lake the endpoints answer 404. Every FinancialMetrics k
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -19,10 +18,8 @@ from serving.context import context, principal, serve
 from serving.errors import bad_param, not_found
 from serving.fd import schemas as s
 from serving.fd.common import (
-    apply_filters,
     check_limit,
     check_period,
-    date_filters,
     decode_offset,
     eastern,
     page,
@@ -30,8 +27,7 @@ from serving.fd.common import (
     resolve_cik,
     ticker_of,
 )
-from serving.fd.statements import pick_versions
-from serving.query import Store
+from serving.fd.statements import period_filters, period_rows
 
 METRIC_FIELDS = FINANCIAL_METRIC_FIELDS
 METRICS = "financial_metrics"
@@ -59,15 +55,6 @@ def to_metrics(row: dict[str, Any], ticker: str) -> dict[str, Any]:
     return out
 
 
-def metrics_rows(
-    store: Store, cik: int, period: str, filters: Sequence[tuple[str, str, Any]]
-) -> list[dict[str, Any]]:
-    """A company's metrics rows of one period kind, newest first, one per period (version as for statements)."""
-    rows = [r for r in records(store.rows(METRICS, cik)) if r["period"] == period]
-    rows = apply_filters(rows, [f for f in filters if f[0] != "filing_date"])
-    return pick_versions(rows, [f for f in filters if f[0] == "filing_date"])
-
-
 @get(["/financial-metrics", "/financial-metrics/"], tags=["metrics"])
 async def get_financial_metrics(
     request: Request[Any, Any, Any],
@@ -91,12 +78,9 @@ async def get_financial_metrics(
         number, label = resolve_cik(ctx.store, ticker, cik)
         kind = check_period(period)
         n = check_limit(limit, 4, 400, principal(request).max_rows)
-        filters = date_filters("report_period", request.query_params, "report_period") + date_filters(
-            "filing_date", request.query_params, "filing_date"
-        )
         if not ctx.store.rows(METRICS, number).num_rows:
             raise not_found(f"No financial metrics found for {label}")
-        rows = metrics_rows(ctx.store, number, kind, filters)
+        rows = period_rows(ctx.store, METRICS, number, kind, period_filters(request), n)
         out = [to_metrics(r, label) for r in rows[:n]]
         chunk, next_url = page(
             out,

@@ -59,22 +59,21 @@ def pick_versions(
     return [chosen[k] for k in order]
 
 
-def statement_rows(
+def period_rows(
     store: Store,
-    statement: str,
+    name: str,
     cik: int,
     period: str,
     filters: Sequence[tuple[str, str, Any]],
     limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """A company's standardized rows of one statement and period kind, newest first, one per period.
+    """A company's rows of table ``name`` (statement layout) of one period kind, newest first, one per period.
 
     ``filters`` are (column, operator, date) on ``report_period`` and ``filing_date``; a row whose latest
     version was filed after a ``filing_date`` bound falls back to its first version (point in time).
     ``limit``: at most this many periods. Rows are narrowed (period kind; without filters, the newest ``limit``
     report periods) before any becomes a Python dict.
     """
-    name = STATEMENTS[statement][0]
     data = store.rows(name, cik)
     kinds = data.column("period").to_pylist()
     wanted = [i for i, kind in enumerate(kinds) if kind == period]
@@ -89,6 +88,18 @@ def statement_rows(
         data = data.take(pa.array(wanted, pa.int64()))
     rows = apply_filters(records(data), [f for f in filters if f[0] != "filing_date"])
     return pick_versions(rows, [f for f in filters if f[0] == "filing_date"])
+
+
+def statement_rows(
+    store: Store,
+    statement: str,
+    cik: int,
+    period: str,
+    filters: Sequence[tuple[str, str, Any]],
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """A company's standardized rows of one statement and period kind (see :func:`period_rows`)."""
+    return period_rows(store, STATEMENTS[statement][0], cik, period, filters, limit)
 
 
 def to_fd(row: dict[str, Any], fields: Sequence[str], ticker: str) -> dict[str, Any]:
@@ -108,7 +119,8 @@ def to_fd(row: dict[str, Any], fields: Sequence[str], ticker: str) -> dict[str, 
     return out
 
 
-def _filters(request: Request[Any, Any, Any]) -> list[tuple[str, str, Any]]:
+def period_filters(request: Request[Any, Any, Any]) -> list[tuple[str, str, Any]]:
+    """The ``report_period*`` and ``filing_date*`` filters of a request (statements and metrics)."""
     params = request.query_params
     return date_filters("report_period", params, "report_period") + date_filters(
         "filing_date", params, "filing_date"
@@ -128,7 +140,7 @@ def _statement(
     number, label = resolve_cik(store, ticker, cik)
     kind = check_period(period, default_period)
     n = check_limit(limit, 4, MAX_LIMIT, principal(request).max_rows)
-    rows = statement_rows(store, statement, number, kind, _filters(request), n)[:n]
+    rows = statement_rows(store, statement, number, kind, period_filters(request), n)[:n]
     _, fields, struct, _ = STATEMENTS[statement]
     return msgspec.convert([to_fd(r, fields, label) for r in rows], s._list(struct)), number, label
 

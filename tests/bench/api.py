@@ -197,11 +197,6 @@ def run(label: str, lake: Lake, ticker: str, cik: int) -> list[tuple[str, float,
         while ready < 20:  # both workers report their tables loaded (requests land on either worker)
             ready = ready + 1 if json.loads(urllib.request.urlopen(url + "/health").read())["ready"] else 0
             time.sleep(0.05)
-        for path in (STATEMENT_PATH.format(t=ticker), PRICES_PATH.format(t=ticker)):
-            subprocess.run(
-                ["curl", "-sf", "-o", "/dev/null", url + path], check=True
-            )  # warm both workers' caches
-            subprocess.run(["curl", "-sf", "-o", "/dev/null", url + path], check=True)
         results.append(("floor: /health/floor (constant bytes)", *wrk(url + "/health/floor")))
         results.append(("/financials/income-statements", *wrk(url + STATEMENT_PATH.format(t=ticker))))
         results.append(("/prices (a month of bars)", *wrk(url + PRICES_PATH.format(t=ticker))))
