@@ -177,6 +177,7 @@ def assemble(
     warnings: list[str],
     footnotes: dict[str, RawFootnote] | None = None,
     links: list[RawLink] | None = None,
+    concept_of: dict[str, str] | None = None,
 ) -> FactSet:
     """Resolve contexts and units, drop identical duplicates, keep and report conflicting ones.
 
@@ -194,6 +195,7 @@ def assemble(
         warnings: Warnings gathered while reading; more are appended.
         footnotes: Footnotes of the document by id (see :func:`attach_footnotes`).
         links: Fact-footnote links of the document.
+        concept_of: When given, the raw facts name their concept by element tag and this maps tag -> concept.
 
     Returns:
         The :class:`FactSet`.
@@ -206,16 +208,27 @@ def assemble(
     id_index: dict[str, int] = {}  # fact element id -> position of its kept fact
     first_value: dict[tuple[object, ...], str | None] = {}
     extra: dict[tuple[object, ...], list[str | None]] = {}
+    # context id -> (context, slot): contexts with the same period and dimensions (``context[:4]``) share a
+    # slot, so a fact's aspect is (concept, slot, unit), hashed without its dates and dimension tuples
+    resolved: dict[str, tuple[Context, int]] = {}
+    slots: dict[tuple[object, ...], int] = {}
+    new_fact = Fact
     for concept, cref, uref, value, numeric, decimals, precision, is_nil, fact_id, line in raw_facts:
-        ctx = contexts.get(cref)
-        if ctx is None:
-            raise ParseError(source, f"fact {concept} refers to undefined context {cref!r}", line)
+        if concept_of is not None:
+            concept = concept_of[concept]
+        found = resolved.get(cref)
+        if found is None:
+            context = contexts.get(cref)
+            if context is None:
+                raise ParseError(source, f"fact {concept} refers to undefined context {cref!r}", line)
+            found = resolved[cref] = (context, slots.setdefault(context[:4], len(slots)))
+        ctx, slot = found
         unit: str | None = None
         if uref is not None:
             unit = units.get(uref)
             if unit is None:
                 raise ParseError(source, f"fact {concept} refers to undefined unit {uref!r}", line)
-        aspect = (concept, ctx.period_type, ctx.start, ctx.end, ctx.dimensions, unit)
+        aspect = (concept, slot, unit)
         if aspect in first_value:
             if first_value[aspect] == value:
                 if fact_id is not None and links:
@@ -236,26 +249,27 @@ def assemble(
             index_of[(*aspect, value)] = len(facts)
             if fact_id is not None:
                 id_index[fact_id] = len(facts)
+        period_type, start, end, dimensions, entity = ctx
         facts.append(
-            Fact(
+            new_fact(
                 concept=concept,
                 value=value,
                 numeric=numeric,
                 decimals=decimals,
                 precision=precision,
                 unit=unit,
-                period_type=ctx.period_type,
-                start=ctx.start,
-                end=ctx.end,
-                dimensions=ctx.dimensions,
-                entity=ctx.entity,
+                period_type=period_type,
+                start=start,
+                end=end,
+                dimensions=dimensions,
+                entity=entity,
                 context_id=cref,
                 fact_id=fact_id,
                 is_nil=is_nil,
             )
         )
     if extra:
-        _warn_duplicates(facts, extra, warnings)
+        _warn_duplicates(facts, extra, slots, warnings)
     attached = attach_footnotes(id_index, footnotes or {}, links, warnings) if links else []
     return FactSet(
         source=source,
@@ -270,11 +284,18 @@ def assemble(
 
 
 def _warn_duplicates(
-    facts: list[Fact], extra: dict[tuple[object, ...], list[str | None]], warnings: list[str]
+    facts: list[Fact],
+    extra: dict[tuple[object, ...], list[str | None]],
+    slots: dict[tuple[object, ...], int],
+    warnings: list[str],
 ) -> None:
     decimals_of: dict[tuple[object, ...], dict[str | None, int | None]] = {}
     for fact in facts:
-        aspect = fact.key()[:-1]
+        aspect: tuple[object, ...] = (
+            fact.concept,
+            slots[(fact.period_type, fact.start, fact.end, fact.dimensions)],
+            fact.unit,
+        )
         if aspect in extra:
             decimals_of.setdefault(aspect, {}).setdefault(fact.value, fact.decimals)
     rounding: list[str] = []

@@ -14,11 +14,12 @@ import io
 import re
 from collections.abc import Iterator
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
 from edgar.errors import ParseError
-from edgar.xbrl.contexts import Context, read_context, read_unit
+from edgar.xbrl.contexts import Context, build_context, build_unit, read_context, read_unit
 from edgar.xbrl.factset import (
     FACT_FOOTNOTE_ARCROLE,
     FactSet,
@@ -30,8 +31,21 @@ from edgar.xbrl.factset import (
     parse_decimals,
     parse_order,
 )
-from edgar.xbrl.namespaces import LINK_NS, XBRLI_NS, XLINK_NS, XSI_NS, QNameResolver, clark_to_qname
+from edgar.xbrl.namespaces import (
+    LINK_NS,
+    XBRLDI_NS,
+    XBRLI_NS,
+    XLINK_NS,
+    XSI_NS,
+    QNameResolver,
+    clark_to_qname,
+)
 from edgar.xbrl.xmlread import prepare, syntax_error
+
+try:  # the optional C accelerator (setup.py); without it lxml reads every document
+    from edgar.xbrl import _scan
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _scan = None  # type: ignore[assignment]
 
 _CONTEXT = f"{{{XBRLI_NS}}}context"
 _UNIT = f"{{{XBRLI_NS}}}unit"
@@ -137,8 +151,150 @@ def read_footnote_link(elem: Any, footnotes: dict[str, RawFootnote], links: list
         links.append((locs.get(source, source), target, order))
 
 
+class _FactRows:
+    """Turns what a fact element holds into a :data:`RawFact` (one definition for the lxml and C readers)."""
+
+    def __init__(self) -> None:
+        self.concepts: dict[str, str] = {}  # Clark tag -> concept QName
+        self.numbers: dict[str, str] = {}  # number text as written -> canonical text (values repeat: 0, 1...)
+        self.bad_numbers = 0
+        self.first_bad = ""
+
+    def row(
+        self,
+        tag: str,
+        prefix: str | None,
+        context_ref: str,
+        unit_ref: str | None,
+        text: str,
+        text_done: bool,
+        decimals: int | str | None,
+        precision: int | str | None,
+        is_nil: bool,
+        fact_id: str | None,
+        line: int | None,
+    ) -> RawFact:
+        """The raw fact of one element.
+
+        Args:
+            tag: The element's Clark tag.
+            prefix: The prefix it was written with.
+            context_ref: ``contextRef``.
+            unit_ref: ``unitRef`` (numeric facts).
+            text: A numeric fact's text; a text fact's text (``text_done``: already final, else the raw text).
+            text_done: The text of a non-numeric fact is final (markup removed, whitespace collapsed).
+            decimals: ``decimals`` (an int already read, or the attribute text).
+            precision: ``precision`` (likewise).
+            is_nil: ``xsi:nil`` is true.
+            fact_id: The element's ``id``.
+            line: Line in the document (for messages).
+
+        Returns:
+            The raw fact, naming its concept by ``tag`` (see :attr:`concepts`); a numeric text that is not a
+            number gives the value ``None`` and is counted.
+        """
+        concept = self.concepts.get(tag)
+        if concept is None:
+            concept = self.concepts[tag] = clark_to_qname(tag, prefix)
+        value: str | None = None
+        if is_nil:
+            pass
+        elif unit_ref is not None:
+            value = self.numbers.get(text)
+            if value is None:
+                value = number_text(text)
+                if value is None:
+                    self.bad_numbers += 1
+                    self.first_bad = self.first_bad or f"{concept} {text.strip()!r} (line {line})"
+                elif len(self.numbers) < _NUMBER_CACHE:
+                    self.numbers[text] = value
+        elif text_done:
+            value = text
+        else:
+            if "<" in text:
+                text = markup_text(text)
+            value = " ".join(text.split())
+        if decimals.__class__ is str:
+            decimals = parse_decimals(decimals)  # type: ignore[arg-type]
+        if precision.__class__ is str:
+            precision = parse_decimals(precision)  # type: ignore[arg-type]
+        return (
+            tag,
+            context_ref,
+            unit_ref,
+            value,
+            unit_ref is not None,
+            decimals,
+            precision,  # type: ignore[return-value]
+            is_nil,
+            fact_id,
+            line,
+        )
+
+
+def _footnotes_of_spans(
+    body: bytes, spans: list[tuple[int, int, list[tuple[str | None, str]]]]
+) -> tuple[dict[str, RawFootnote], list[RawLink]]:
+    """Read ``link:footnoteLink`` elements the C scanner located, each with lxml and its namespaces in scope."""
+    footnotes: dict[str, RawFootnote] = {}
+    links: list[RawLink] = []
+    parser = etree.XMLParser(**_OPTIONS)
+    for start, end, scope in spans:
+        declarations = " ".join(
+            f"xmlns{':' + prefix if prefix else ''}={quoteattr(uri)}" for prefix, uri in scope
+        )
+        wrapper = etree.fromstring(f"<w {declarations}>".encode() + body[start:end] + b"</w>", parser)
+        read_footnote_link(wrapper[0], footnotes, links)
+    return footnotes, links
+
+
+def _scan_instance(body: bytes, source: str) -> FactSet | None:
+    """The FactSet of an instance read by the C scanner, or ``None`` when lxml must read it.
+
+    ``None`` when the accelerator is not built, when the scanner declines the document (see ``_scan.c``: other
+    encodings, tuples, markup inside facts, every well-formedness error), or when something needs the line
+    numbers only the lxml reader has (numbers that are not numbers, undefined contexts or units).
+    """
+    if _scan is None:
+        return None
+    scanned = _scan.scan(body, XBRLI_NS, XBRLDI_NS, LINK_NS, XSI_NS)
+    if scanned is None:
+        return None
+    nsmap, n_children, raw_contexts, raw_units, raw_facts, tags, pending, spans = scanned
+    if not n_children:
+        return None
+    warnings: list[str] = []
+    resolver = QNameResolver(dict(nsmap))
+    contexts = {
+        cid or "": build_context(cid, identifier, points, dims, resolver, warnings)
+        for cid, identifier, points, dims in raw_contexts
+    }
+    units = {uid or "": build_unit(has_divide, measures) for uid, has_divide, measures in raw_units}
+    rows = _FactRows()
+    for index in pending:  # what the scanner left to Python: other numbers, text needing html.unescape...
+        tag, cref, uref, text, _, decimals, precision, is_nil, fact_id, _ = raw_facts[index]
+        raw_facts[index] = rows.row(
+            tag, tags[tag], cref, uref, text or "", False, decimals, precision, is_nil, fact_id, None
+        )
+    if rows.bad_numbers:
+        return None
+    concept_of = {tag: clark_to_qname(tag, prefix) for tag, prefix in tags.items()}
+    footnotes, links = _footnotes_of_spans(body, spans) if spans else ({}, [])
+    if resolver.undeclared:
+        warnings.append(f"undeclared prefixes kept as written: {sorted(resolver.undeclared)}")
+    try:
+        return assemble(
+            source, "xbrl-instance", raw_facts, contexts, units, warnings, footnotes, links, concept_of
+        )
+    except ParseError:
+        return None
+
+
 def parse_instance(data: bytes, source: str) -> FactSet:
     """Read every fact of an XBRL instance document.
+
+    The C scanner (``edgar/xbrl/_scan.c``, built on install when a C compiler is present) reads ordinary
+    instances in one pass; lxml reads the rest and gives every error. Both give the same :class:`FactSet`.
 
     Args:
         data: The whole document.
@@ -155,56 +311,54 @@ def parse_instance(data: bytes, source: str) -> FactSet:
     body, offset = prepare(data)
     if not body:
         raise ParseError(source, "empty document")
+    fast = _scan_instance(body, source)
+    if fast is not None:
+        return fast
+    return parse_instance_lxml(body, offset, source)
+
+
+def parse_instance_lxml(body: bytes, offset: int, source: str) -> FactSet:
+    """Read every fact of an instance document with lxml (see :func:`parse_instance`).
+
+    Args:
+        body: The document as :func:`~edgar.xbrl.xmlread.prepare` returns it.
+        offset: Lines dropped before ``body``.
+        source: File name or URL.
+
+    Returns:
+        The :class:`FactSet`.
+
+    Raises:
+        ParseError: As :func:`parse_instance`.
+    """
     warnings: list[str] = []
     contexts: dict[str, Context] = {}
     units: dict[str, str] = {}
     raw_facts: list[RawFact] = []
-    concepts: dict[str, str] = {}
     seen = False
     resolver, resolver_root = QNameResolver({}), None
-    bad_numbers = 0
-    first_bad = ""
     tuples = 0
-    numbers: dict[str, str] = {}  # number text as written -> canonical text (values repeat: 0, 1, shares...)
     footnotes: dict[str, RawFootnote] = {}
     links: list[RawLink] = []
+    rows = _FactRows()
 
     def read_fact(fact: Any, context_ref: str) -> RawFact:
-        nonlocal bad_numbers, first_bad
         get = fact.get
-        ftag = fact.tag
-        concept = concepts.get(ftag)
-        if concept is None:
-            concept = concepts[ftag] = clark_to_qname(ftag, fact.prefix)
         unit_ref = get("unitRef")
-        is_nil = get(_NIL) in ("true", "1")
-        value: str | None = None
-        if is_nil:
-            pass
-        elif unit_ref is not None:
+        if unit_ref is not None:
             text = fact.text or ""
-            value = numbers.get(text)
-            if value is None:
-                value = number_text(text)
-                if value is None:
-                    bad_numbers += 1
-                    first_bad = first_bad or f"{concept} {text.strip()!r} (line {fact.sourceline})"
-                elif len(numbers) < _NUMBER_CACHE:
-                    numbers[text] = value
         else:
             text = "".join(fact.itertext()) if len(fact) else (fact.text or "")
-            if "<" in text:
-                text = markup_text(text)
-            value = " ".join(text.split())
-        return (
-            concept,
+        return rows.row(
+            fact.tag,
+            fact.prefix,
             context_ref,
             unit_ref,
-            value,
-            unit_ref is not None,
-            parse_decimals(get("decimals")),
-            parse_decimals(get("precision")),
-            is_nil,
+            text,
+            False,
+            get("decimals"),
+            get("precision"),
+            get(_NIL) in ("true", "1"),
             get("id"),
             (fact.sourceline or 0) + offset or None,
         )
@@ -233,10 +387,14 @@ def parse_instance(data: bytes, source: str) -> FactSet:
         raise syntax_error(source, exc, offset) from exc
     if not seen:
         raise ParseError(source, "no XML elements")
-    if bad_numbers:
-        warnings.append(f"{bad_numbers} numeric fact(s) are not numbers (value None), e.g. {first_bad}")
+    if rows.bad_numbers:
+        warnings.append(
+            f"{rows.bad_numbers} numeric fact(s) are not numbers (value None), e.g. {rows.first_bad}"
+        )
     if tuples:
         warnings.append(f"{tuples} tuple(s): their facts were read, the tuple structure was not")
     if resolver.undeclared:
         warnings.append(f"undeclared prefixes kept as written: {sorted(resolver.undeclared)}")
-    return assemble(source, "xbrl-instance", raw_facts, contexts, units, warnings, footnotes, links)
+    return assemble(
+        source, "xbrl-instance", raw_facts, contexts, units, warnings, footnotes, links, rows.concepts
+    )
