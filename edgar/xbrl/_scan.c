@@ -682,6 +682,11 @@ static int end_tag(Scanner *sc) {
 
 /* ---------------------------------------------------------------- namespaces */
 
+static inline int eq(const char *s, Py_ssize_t n, const char *lit) {
+    size_t m = strlen(lit);
+    return (size_t)n == m && memcmp(s, lit, m) == 0;
+}
+
 static inline int uri_char(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~!$'()*+,;=:@/", c);
 }
@@ -744,7 +749,11 @@ static int push_bindings(Scanner *sc, Tag *tag, int depth) {
             continue;
         }
         if (!a->plain || (a->vn && !plain_uri(a->v, a->vn))) return BAIL;
-        if ((n == 3 && memcmp(s, "xml", 3) == 0) || (n == 5 && memcmp(s, "xmlns", 5) == 0)) return BAIL;
+        if (n == 3 && memcmp(s, "xml", 3) == 0) { /* allowed when it names the XML namespace itself */
+            if (eq(a->v, a->vn, "http://www.w3.org/XML/1998/namespace")) continue;
+            return BAIL;
+        }
+        if (n == 5 && memcmp(s, "xmlns", 5) == 0) return BAIL;
         if (sc->nbind >= MAX_BINDINGS) return BAIL;
         Binding *b = &sc->bind[sc->nbind++];
         b->s = s;
@@ -783,11 +792,6 @@ static int resolve_at(Scanner *sc, const char *s, Py_ssize_t n, const char **uri
 static int resolve(Scanner *sc, const char *s, Py_ssize_t n, const char **uri, Py_ssize_t *urin) {
     int depth;
     return resolve_at(sc, s, n, uri, urin, &depth);
-}
-
-static inline int eq(const char *s, Py_ssize_t n, const char *lit) {
-    size_t m = strlen(lit);
-    return (size_t)n == m && memcmp(s, lit, m) == 0;
 }
 
 static int element_kind(Scanner *sc, Name *name, int *kind) {
@@ -1225,17 +1229,25 @@ static int skip_content(Scanner *sc) {
     return 0;
 }
 
-/* Text-only element (no children): its decoded text as a new str; the start tag has been entered. */
-static PyObject *leaf_text(Scanner *sc, Tag *tag, int *rc) {
+/* Text-only element (no children), its start tag entered: its decoded text gathered into sc->text, the element
+ * left. BAIL for a child element or a comment. */
+static int leaf_gather(Scanner *sc, Tag *tag) {
     sc->text.n = 0;
     if (!tag->empty) {
         int r = child_or_end(sc, &sc->text);
-        if (r) {
-            *rc = r < 0 ? r : BAIL; /* a child element: not a leaf */
-            return NULL;
-        }
+        if (r) return r < 0 ? r : BAIL; /* a child element: not a leaf */
     }
     leave(sc);
+    return 0;
+}
+
+/* Text-only element: its decoded text as a new str (see leaf_gather). */
+static PyObject *leaf_text(Scanner *sc, Tag *tag, int *rc) {
+    int r = leaf_gather(sc, tag);
+    if (r) {
+        *rc = r;
+        return NULL;
+    }
     PyObject *o = PyUnicode_DecodeUTF8(sc->text.p ? sc->text.p : "", sc->text.n, "strict");
     if (!o) *rc = PYERR;
     return o;
@@ -1658,7 +1670,8 @@ done:
     return r;
 }
 
-static int document(Scanner *sc, Result *res) {
+/* Up to the root's start tag, entered: encoding, XML declaration, comments and PIs. */
+static int open_document(Scanner *sc, Tag *root) {
     int utf8 = valid_utf8((const unsigned char *)sc->p, sc->e - sc->p);
     if (!utf8) return BAIL;
     if (xml_declaration(sc)) return BAIL;
@@ -1666,13 +1679,25 @@ static int document(Scanner *sc, Result *res) {
     if (misc(sc)) return BAIL;
     if (sc->e - sc->p < 2 || sc->p[0] != '<' || !(CLS[(unsigned char)sc->p[1]] & C_NAME_START)) return BAIL;
     sc->p++;
-    Tag root;
-    if (start_tag(sc, &root) || enter(sc, &root) || check_attr_prefixes(sc, &root)) return BAIL;
-    if (root.name.pn) {
+    if (start_tag(sc, root) || enter(sc, root) || check_attr_prefixes(sc, root)) return BAIL;
+    if (root->name.pn) {
         const char *u;
         Py_ssize_t un;
-        if (resolve(sc, root.name.ps, root.name.pn, &u, &un)) return BAIL;
+        if (resolve(sc, root->name.ps, root->name.pn, &u, &un)) return BAIL;
     }
+    if (root->empty) leave(sc);
+    return 0;
+}
+
+/* After the root element: only comments, PIs and whitespace. */
+static int close_document(Scanner *sc) {
+    if (misc(sc)) return BAIL;
+    return sc->p == sc->e ? 0 : BAIL;
+}
+
+static int document(Scanner *sc, Result *res) {
+    Tag root;
+    if (open_document(sc, &root)) return BAIL;
     res->nsmap = bindings_list(sc);
     if (!res->nsmap) return PYERR;
     if (!root.empty) {
@@ -1711,12 +1736,40 @@ static int document(Scanner *sc, Result *res) {
             }
             if (r) return r;
         }
-    } else {
-        leave(sc);
     }
-    if (misc(sc)) return BAIL;
-    if (sc->p != sc->e) return BAIL; /* content after the root element */
-    return 0;
+    return close_document(sc);
+}
+
+static Scanner *new_scanner(Py_buffer *body) {
+    Scanner *sc = PyMem_Calloc(1, sizeof(Scanner));
+    if (!sc) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    sc->base = sc->p = body->buf;
+    sc->e = sc->p + body->len;
+    return sc;
+}
+
+static void free_scanner(Scanner *sc) {
+    interner_free(&sc->strings);
+    interner_free(&sc->clarks);
+    PyMem_Free(sc->text.p);
+    PyMem_Free(sc->work.p);
+    PyMem_Free(sc->work2.p);
+    PyMem_Free(sc);
+}
+
+/* The result of a scan: out on success, None when declined, NULL with an exception. */
+static PyObject *outcome(int r, PyObject *out) {
+    if (r == 0) return out;
+    Py_XDECREF(out);
+    if (r == BAIL) {
+        if (PyErr_Occurred()) PyErr_Clear(); /* e.g. an undecodable byte: lxml reports it */
+        Py_RETURN_NONE;
+    }
+    if (!PyErr_Occurred()) PyErr_SetString(PyExc_SystemError, "edgar.xbrl._scan: internal error");
+    return NULL;
 }
 
 static PyObject *scan(PyObject *self, PyObject *args) {
@@ -1726,13 +1779,11 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*s#s#s#s#", &body, &xbrli, &n_xbrli, &xbrldi, &n_xbrldi, &link, &n_link, &xsi,
                           &n_xsi))
         return NULL;
-    Scanner *sc = PyMem_Calloc(1, sizeof(Scanner));
+    Scanner *sc = new_scanner(&body);
     if (!sc) {
         PyBuffer_Release(&body);
-        return PyErr_NoMemory();
+        return NULL;
     }
-    sc->base = sc->p = body.buf;
-    sc->e = sc->p + body.len;
     sc->ns_xbrli = xbrli;
     sc->n_xbrli = n_xbrli;
     sc->ns_xbrldi = xbrldi;
@@ -1754,10 +1805,7 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     if (r == 0) {
         out = Py_BuildValue("(OnOOOOOO)", res.nsmap, res.children, res.contexts, res.units, res.facts, res.tags,
                             res.pending, res.footnotes);
-    } else if (r == BAIL) {
-        if (PyErr_Occurred()) PyErr_Clear(); /* e.g. an undecodable byte: lxml reports it */
-        out = Py_None;
-        Py_INCREF(out);
+        if (!out) r = PYERR;
     }
     Py_XDECREF(res.nsmap);
     Py_XDECREF(res.contexts);
@@ -1766,20 +1814,204 @@ static PyObject *scan(PyObject *self, PyObject *args) {
     Py_XDECREF(res.footnotes);
     Py_XDECREF(res.tags);
     Py_XDECREF(res.pending);
-    interner_free(&sc->strings);
-    interner_free(&sc->clarks);
-    PyMem_Free(sc->text.p);
-    PyMem_Free(sc->work.p);
-    PyMem_Free(sc->work2.p);
-    PyMem_Free(sc);
+    free_scanner(sc);
     PyBuffer_Release(&body);
-    return out;
+    return outcome(r, out);
+}
+
+/* ---------------------------------------------------------------- linkbases */
+
+/* The value of the attribute {uri}local (an unprefixed attribute when urin is 0) as a new reference; None when
+ * absent. */
+static PyObject *attr_ns(Scanner *sc, Tag *tag, const char *uri, Py_ssize_t urin, const char *local, int *rc) {
+    for (int k = 0; k < tag->nattrs; k++) {
+        Attr *a = &tag->attrs[k];
+        if (!eq(a->name.ls, a->name.ln, local)) continue;
+        if (!urin) {
+            if (a->name.pn) continue;
+        } else {
+            const char *u;
+            Py_ssize_t un;
+            if (!a->name.pn || resolve(sc, a->name.ps, a->name.pn, &u, &un)) continue;
+            if (un != urin || memcmp(u, uri, un) != 0) continue;
+        }
+        return attr_or_bail(sc, a, rc);
+    }
+    Py_RETURN_NONE;
+}
+
+typedef struct {
+    const char *link_ns, *xlink_ns, *link_local, *arc_local;
+    Py_ssize_t n_link, n_xlink;
+    int labels;
+} LinkSpec;
+
+enum { L_OTHER, L_LINK, L_ARC, L_LOC, L_LABEL };
+
+static int link_kind(Scanner *sc, LinkSpec *spec, Name *name, int *kind) {
+    const char *uri;
+    Py_ssize_t urin;
+    if (resolve(sc, name->ps, name->pn, &uri, &urin)) return BAIL;
+    *kind = L_OTHER;
+    if (urin != spec->n_link || memcmp(uri, spec->link_ns, urin) != 0) return 0;
+    if (eq(name->ls, name->ln, spec->link_local)) *kind = L_LINK;
+    else if (eq(name->ls, name->ln, spec->arc_local)) *kind = L_ARC;
+    else if (eq(name->ls, name->ln, "loc")) *kind = L_LOC;
+    else if (spec->labels && eq(name->ls, name->ln, "label")) *kind = L_LABEL;
+    return 0;
+}
+
+/* One item of a link: a tuple of the named attributes of tag (None for absent ones; "@name" for xlink:name)
+ * and `spare` empty slots at the end for the caller to fill. New reference, NULL with *rc set. */
+static PyObject *link_item(Scanner *sc, LinkSpec *spec, Tag *tag, const char *const *names, int n, int spare,
+                           int *rc) {
+    PyObject *item = PyTuple_New(n + spare);
+    if (!item) {
+        *rc = PYERR;
+        return NULL;
+    }
+    for (int k = 0; k < n; k++) {
+        const char *name = names[k];
+        int xlink = name[0] == '@';
+        PyObject *v = attr_ns(sc, tag, xlink ? spec->xlink_ns : NULL, xlink ? spec->n_xlink : 0, name + xlink, rc);
+        if (!v) {
+            Py_DECREF(item);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(item, k, v);
+    }
+    return item;
+}
+
+static const char *const LOC_ATTRS[] = {"@label", "@href"};
+static const char *const LABEL_ATTRS[] = {"@label", "@role"};
+static const char *const ARC_ATTRS[] = {"@from", "@to", "order", "weight", "preferredLabel"};
+
+/* Every extended link of the document: [(role, locs, labels, arcs)] (see scan_links). */
+static int links_document(Scanner *sc, LinkSpec *spec, PyObject *out) {
+    Tag root;
+    int root_kind;
+    if (open_document(sc, &root)) return BAIL;
+    if (link_kind(sc, spec, &root.name, &root_kind) || root_kind == L_LINK) return BAIL;
+    int link_depth = -1; /* the depth inside the open link, -1 outside */
+    PyObject *link = NULL, *locs = NULL, *labels = NULL, *arcs = NULL;
+    int r = 0;
+    while (sc->depth > 0) {
+        r = content_step(sc);
+        if (r < 0) goto fail;
+        if (r == STEP_SKIPPED) continue;
+        if (r == STEP_END) {
+            if (link && sc->depth == link_depth) {
+                r = append_steal(out, link);
+                link = NULL;
+                if (r) goto fail;
+                link_depth = -1;
+            }
+            continue;
+        }
+        Tag tag;
+        int kind;
+        if (start_tag(sc, &tag) || enter(sc, &tag) || check_attr_prefixes(sc, &tag) ||
+            link_kind(sc, spec, &tag.name, &kind)) {
+            r = BAIL;
+            goto fail;
+        }
+        if (kind == L_LINK) {
+            if (link) { /* a link inside a link: left to lxml */
+                r = BAIL;
+                goto fail;
+            }
+            int rc = 0;
+            PyObject *role = attr_ns(sc, &tag, spec->xlink_ns, spec->n_xlink, "role", &rc);
+            if (!role) {
+                r = rc;
+                goto fail;
+            }
+            locs = PyList_New(0);
+            labels = PyList_New(0);
+            arcs = PyList_New(0);
+            link = (locs && labels && arcs) ? PyTuple_Pack(4, role, locs, labels, arcs) : NULL;
+            Py_DECREF(role);
+            Py_XDECREF(locs);
+            Py_XDECREF(labels);
+            Py_XDECREF(arcs);
+            if (!link) {
+                r = PYERR;
+                goto fail;
+            }
+            link_depth = sc->depth - 1;
+            if (tag.empty) {
+                leave(sc);
+                r = append_steal(out, link);
+                link = NULL;
+                if (r) goto fail;
+                link_depth = -1;
+            }
+            continue;
+        }
+        if (link && kind == L_LABEL) {
+            int rc = 0;
+            PyObject *item = link_item(sc, spec, &tag, LABEL_ATTRS, 2, 1, &rc);
+            if (!item) {
+                r = rc;
+                goto fail;
+            }
+            Buf text = {0};
+            PyObject *value = NULL;
+            if ((r = leaf_gather(sc, &tag)) == 0) { /* declines labels with child elements */
+                if (collapse(sc->text.p ? sc->text.p : "", sc->text.n, &text) == 0)
+                    value = PyUnicode_DecodeUTF8(text.p ? text.p : "", text.n, "strict");
+                PyMem_Free(text.p);
+                if (!value) r = PYERR;
+            }
+            if (r) {
+                Py_DECREF(item);
+                goto fail;
+            }
+            PyTuple_SET_ITEM(item, 2, value);
+            if ((r = append_steal(PyTuple_GET_ITEM(link, 2), item))) goto fail;
+            continue;
+        }
+        if (link && (kind == L_LOC || kind == L_ARC)) {
+            int rc = 0;
+            PyObject *item = kind == L_LOC ? link_item(sc, spec, &tag, LOC_ATTRS, 2, 0, &rc)
+                                           : link_item(sc, spec, &tag, ARC_ATTRS, 5, 0, &rc);
+            if (!item || append_steal(PyTuple_GET_ITEM(link, kind == L_LOC ? 1 : 3), item)) {
+                r = item ? PYERR : rc;
+                goto fail;
+            }
+        }
+        if (tag.empty) leave(sc); /* other elements: their descendants are walked (lxml's iter) */
+    }
+    return close_document(sc);
+fail:
+    Py_XDECREF(link);
+    return r ? r : BAIL;
+}
+
+static PyObject *scan_links(PyObject *self, PyObject *args) {
+    Py_buffer body;
+    LinkSpec spec = {0};
+    if (!PyArg_ParseTuple(args, "y*s#s#ssp", &body, &spec.link_ns, &spec.n_link, &spec.xlink_ns, &spec.n_xlink,
+                          &spec.link_local, &spec.arc_local, &spec.labels))
+        return NULL;
+    Scanner *sc = new_scanner(&body);
+    PyObject *out = sc ? PyList_New(0) : NULL;
+    int r = PYERR;
+    if (out) r = links_document(sc, &spec, out);
+    if (sc) free_scanner(sc);
+    PyBuffer_Release(&body);
+    return outcome(r, out);
 }
 
 static PyMethodDef methods[] = {
     {"scan", scan, METH_VARARGS,
      "scan(body, xbrli_ns, xbrldi_ns, link_ns, xsi_ns) -> tuple or None: the contexts, units, facts and "
      "footnote links of an XBRL instance document (see the module source), None when lxml must read it."},
+    {"scan_links", scan_links, METH_VARARGS,
+     "scan_links(body, link_ns, xlink_ns, link_local, arc_local, labels) -> list or None: every extended link "
+     "of a linkbase as (role, [(label, href)], [(label, role, text)], [(from, to, order, weight, "
+     "preferredLabel)]), None when lxml must read it."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_scan",

@@ -3,3 +3,6 @@
 from typing import Any
 
 def scan(body: bytes, xbrli_ns: str, xbrldi_ns: str, link_ns: str, xsi_ns: str) -> tuple[Any, ...] | None: ...
+def scan_links(
+    body: bytes, link_ns: str, xlink_ns: str, link_local: str, arc_local: str, labels: bool
+) -> list[Any] | None: ...

@@ -16,6 +16,11 @@ from edgar.errors import ParseError
 from edgar.xbrl.namespaces import LINK_NS, XLINK_NS
 from edgar.xbrl.xmlread import prepare, syntax_error
 
+try:  # the optional C accelerator (setup.py); without it lxml reads every linkbase
+    from edgar.xbrl import _scan
+except ImportError:  # pragma: no cover - a build without a C compiler
+    _scan = None  # type: ignore[assignment]
+
 _LOC = f"{{{LINK_NS}}}loc"
 _LABEL = f"{{{LINK_NS}}}label"
 _HREF = f"{{{XLINK_NS}}}href"
@@ -66,33 +71,34 @@ def _concept(href: str) -> str:
     return href.rpartition("#")[2].replace("_", ":", 1)
 
 
-def _root(data: bytes, source: str) -> Any:
-    body, offset = prepare(data)
-    if not body:
-        raise ParseError(source, "empty document")
-    parser = etree.XMLParser(
-        huge_tree=True,
-        resolve_entities=False,
-        no_network=True,
-        remove_comments=True,
-        collect_ids=False,  # no id table: nothing looks elements up by id
-        remove_blank_text=True,  # fewer nodes; label text has its whitespace collapsed anyway
-    )
-    try:
-        return etree.fromstring(body, parser)
-    except etree.XMLSyntaxError as exc:
-        raise syntax_error(source, exc, offset) from exc
+_OPTIONS: dict[str, Any] = {
+    "huge_tree": True,
+    "resolve_entities": False,
+    "no_network": True,
+    "remove_comments": True,
+    "collect_ids": False,  # no id table: nothing looks elements up by id
+    "remove_blank_text": True,  # fewer nodes; label text has its whitespace collapsed anyway
+}
+
+#: an extended link as read: (role, [(loc label, href)], [(resource label, label role, text)],
+#: [(from, to, order, weight, preferredLabel)]); absent attributes are None, label text has its whitespace collapsed
+RawLink = tuple[
+    str | None,
+    list[tuple[str | None, str | None]],
+    list[tuple[str | None, str | None, str]],
+    list[tuple[str | None, str | None, str | None, str | None, str | None]],
+]
 
 
 class _Link:
-    """One extended link, read in a single pass over its descendants.
+    """One extended link, with its locators and labels by label.
 
     Attributes:
         role: The link's ``xlink:role``.
         locs: Locator label -> concepts it points to (in document order).
         labels: Resource label -> ``(label role, text with whitespace collapsed)`` of its ``link:label`` elements
             (label linkbases only), in document order.
-        arcs: The arcs of the wanted kind, in document order.
+        arcs: ``(from, to, order, weight, preferredLabel)`` of the arcs of the wanted kind, in document order.
     """
 
     __slots__ = ("arcs", "labels", "locs", "role")
@@ -102,53 +108,85 @@ class _Link:
         self.role = role
         self.locs: dict[str, list[str]] = {}
         self.labels: dict[str, list[tuple[str, str]]] = {}
-        self.arcs: list[Any] = []
+        self.arcs: list[tuple[str | None, str | None, str | None, str | None, str | None]] = []
 
 
-def _links(root: Any, link_local: str, arc_local: str) -> Iterator[_Link]:
-    """Each extended link with its locators, labels and arcs, in document order.
+def _lxml_links(body: bytes, offset: int, source: str, link_local: str, arc_local: str) -> list[RawLink]:
+    """The extended links of a linkbase read with lxml, as :data:`RawLink`.
 
-    One walk of each link's descendants sorts them by tag (the same elements, in the same order, as one
-    ``link.iter(tag)`` per kind); a locator's ``href`` is turned into a concept once per document, a label's text
-    is read as it is met.
+    Every link element in document order, with its locators, labels and arcs at any depth.
+    """
+    try:
+        root = etree.fromstring(body, etree.XMLParser(**_OPTIONS))
+    except etree.XMLSyntaxError as exc:
+        raise syntax_error(source, exc, offset) from exc
+    arc_tag = f"{{{LINK_NS}}}{arc_local}"
+    out: list[RawLink] = []
+    for link in root.iter(f"{{{LINK_NS}}}{link_local}"):
+        raw: RawLink = (link.get(_ROLE), [], [], [])
+        locs, labels, arcs = raw[1], raw[2], raw[3]
+        for elem in link.iter():
+            tag = elem.tag
+            if tag == arc_tag:
+                get = elem.get
+                arcs.append((get(_FROM), get(_TO), get("order"), get("weight"), get("preferredLabel")))
+            elif tag == _LOC:
+                locs.append((elem.get(_XLABEL), elem.get(_HREF)))
+            elif tag == _LABEL:
+                text = "".join(elem.itertext()) if len(elem) else elem.text or ""  # type: ignore[arg-type]
+                labels.append((elem.get(_XLABEL), elem.get(_ROLE), " ".join(text.split())))
+        out.append(raw)
+    return out
+
+
+def _links(data: bytes, source: str, link_local: str, arc_local: str) -> Iterator[_Link]:
+    """Each extended link of a linkbase with its locators, labels and arcs, in document order.
+
+    The C scanner (``edgar/xbrl/_scan.c``) reads ordinary linkbases; lxml reads the rest and reports every error.
+    A locator's ``href`` is turned into a concept once per document.
 
     Args:
-        root: The linkbase's root element.
+        data: The linkbase document.
+        source: File name (for errors).
         link_local: Local name of the extended links (``labelLink``, ``calculationLink``...).
         arc_local: Local name of their arcs (``labelArc``, ``calculationArc``...).
 
     Yields:
         A :class:`_Link` per extended link.
+
+    Raises:
+        ParseError: The document is empty or not well-formed XML.
     """
-    arc_tag = f"{{{LINK_NS}}}{arc_local}"
+    body, offset = prepare(data)
+    if not body:
+        raise ParseError(source, "empty document")
+    raw_links = None
+    if _scan is not None:
+        raw_links = _scan.scan_links(
+            body, LINK_NS, XLINK_NS, link_local, arc_local, link_local == "labelLink"
+        )
+    if raw_links is None:
+        raw_links = _lxml_links(body, offset, source, link_local, arc_local)
     concepts: dict[str, str] = {}
-    for link in root.iter(f"{{{LINK_NS}}}{link_local}"):
-        out = _Link(link.get(_ROLE) or "")
-        locs, labels, arcs = out.locs, out.labels, out.arcs
-        for elem in link.iter():
-            tag = elem.tag
-            if tag == arc_tag:
-                arcs.append(elem)
-            elif tag == _LOC:
-                href = elem.get(_HREF) or ""
-                concept = concepts.get(href)
-                if concept is None:
-                    concept = concepts[href] = _concept(href)
-                xlabel = elem.get(_XLABEL) or ""
-                concepts_of = locs.get(xlabel)
-                if concepts_of is None:
-                    locs[xlabel] = [concept]
-                else:
-                    concepts_of.append(concept)
-            elif tag == _LABEL:
-                raw = "".join(elem.itertext()) if len(elem) else elem.text or ""
-                entry = (elem.get(_ROLE) or "", " ".join(raw.split()))
-                xlabel = elem.get(_XLABEL) or ""
-                entries = labels.get(xlabel)
-                if entries is None:
-                    labels[xlabel] = [entry]
-                else:
-                    entries.append(entry)
+    for role, raw_locs, raw_labels, arcs in raw_links:
+        out = _Link(role or "")
+        locs, labels = out.locs, out.labels
+        for xlabel, href in raw_locs:
+            concept = concepts.get(href or "")
+            if concept is None:
+                concept = concepts[href or ""] = _concept(href or "")
+            concepts_of = locs.get(xlabel or "")
+            if concepts_of is None:
+                locs[xlabel or ""] = [concept]
+            else:
+                concepts_of.append(concept)
+        for xlabel, label_role, text in raw_labels:
+            entries = labels.get(xlabel or "")
+            if entries is None:
+                labels[xlabel or ""] = [(label_role or "", text)]
+            else:
+                entries.append((label_role or "", text))
+        out.arcs = arcs
         yield out
 
 
@@ -173,13 +211,12 @@ def parse_labels(data: bytes, source: str) -> dict[str, dict[str, str]]:
     Raises:
         ParseError: The document is not well-formed XML.
     """
-    root = _root(data, source)
     out: dict[str, dict[str, str]] = {}
-    for link in _links(root, "labelLink", "labelArc"):
+    for link in _links(data, source, "labelLink", "labelArc"):
         locs, texts = link.locs, link.labels
-        for arc in link.arcs:
-            for concept in locs.get(arc.get(_FROM) or "", ()):
-                for role, text in texts.get(arc.get(_TO) or "", ()):
+        for source_label, target_label, *_ in link.arcs:
+            for concept in locs.get(source_label or "", ()):
+                for role, text in texts.get(target_label or "", ()):
                     roles = out.get(concept)
                     if roles is None:
                         out[concept] = {role: text}
@@ -188,12 +225,18 @@ def parse_labels(data: bytes, source: str) -> dict[str, dict[str, str]]:
     return out
 
 
-def _arc_pairs(root: Any, link_name: str, arc_name: str) -> Iterator[tuple[str, str, str, Any]]:
-    """``(role, parent concept, child concept, arc element)`` for every arc of the named extended links."""
-    for link in _links(root, link_name, arc_name):
+def _arc_pairs(
+    data: bytes, source: str, link_name: str, arc_name: str
+) -> Iterator[tuple[str, str, str, tuple[str | None, ...]]]:
+    """``(role, parent concept, child concept, arc)`` for every arc of the named extended links.
+
+    ``arc`` is ``(from, to, order, weight, preferredLabel)``.
+    """
+    for link in _links(data, source, link_name, arc_name):
+        locs = link.locs
         for arc in link.arcs:
-            for parent in link.locs.get(arc.get(_FROM) or "", ()):
-                for child in link.locs.get(arc.get(_TO) or "", ()):
+            for parent in locs.get(arc[0] or "", ()):
+                for child in locs.get(arc[1] or "", ()):
                     yield link.role, parent, child, arc
 
 
@@ -215,10 +258,10 @@ def parse_calculation(data: bytes, source: str) -> list[CalcArc]:
             role=role,
             parent=parent,
             child=child,
-            weight=_float(arc.get("weight"), 1.0),
-            order=_float(arc.get("order"), 1.0),
+            weight=_float(arc[3], 1.0),
+            order=_float(arc[2], 1.0),
         )
-        for role, parent, child, arc in _arc_pairs(_root(data, source), "calculationLink", "calculationArc")
+        for role, parent, child, arc in _arc_pairs(data, source, "calculationLink", "calculationArc")
     ]
 
 
@@ -240,8 +283,8 @@ def parse_presentation(data: bytes, source: str) -> list[PresArc]:
             role=role,
             parent=parent,
             child=child,
-            order=_float(arc.get("order"), 1.0),
-            preferred_label=arc.get("preferredLabel"),
+            order=_float(arc[2], 1.0),
+            preferred_label=arc[4],
         )
-        for role, parent, child, arc in _arc_pairs(_root(data, source), "presentationLink", "presentationArc")
+        for role, parent, child, arc in _arc_pairs(data, source, "presentationLink", "presentationArc")
     ]

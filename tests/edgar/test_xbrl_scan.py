@@ -1,4 +1,4 @@
-"""The C scanner of instance documents (``edgar/xbrl/_scan.c``) against the lxml reader, on the mirror's files.
+"""The C scanner of instances and linkbases (``edgar/xbrl/_scan.c``) against the lxml readers, on the mirror's files.
 
 The scanner is an accelerator: whatever it reads must give exactly the FactSet lxml gives, and whatever it
 cannot read exactly (every malformed document among them) it must decline, so that lxml reads it or reports the
@@ -17,8 +17,8 @@ import pytest
 from lxml import etree
 
 from edgar.errors import ParseError
-from edgar.xbrl import instance, parse_instance
-from edgar.xbrl.namespaces import LINK_NS, XBRLDI_NS, XBRLI_NS, XSI_NS
+from edgar.xbrl import instance, linkbase, parse_instance
+from edgar.xbrl.namespaces import LINK_NS, XBRLDI_NS, XBRLI_NS, XLINK_NS, XSI_NS
 from edgar.xbrl.xmlread import prepare
 from tests.edgar.test_xbrl_instance import COUNTS, MIRROR
 
@@ -242,3 +242,79 @@ def test_malformed_instances_still_get_lxml_errors(tmp_path: Path) -> None:
     with pytest.raises(ParseError, match="truncated or malformed") as info:
         parse_instance(data[: len(data) // 2], "half.xml")
     assert info.value.line is not None and info.value.line > 100
+
+
+# --- linkbases ------------------------------------------------------------------------------------------------
+
+_LINKS = {
+    "lab": ("labelLink", "labelArc"),
+    "pre": ("presentationLink", "presentationArc"),
+    "cal": ("calculationLink", "calculationArc"),
+    "def": ("definitionLink", "definitionArc"),
+}
+LINKBASES = sorted(
+    str(p.relative_to(MIRROR))
+    for p in MIRROR.glob("xbrl/*/*.xml")
+    if p.name.endswith(("_lab.xml", "_pre.xml", "_cal.xml", "_def.xml"))
+)
+
+
+def _links_both(body: bytes, kind: str) -> tuple[list[object] | None, list[object] | ParseError]:
+    link, arc = _LINKS[kind]
+    assert _scan is not None
+    fast = _scan.scan_links(body, LINK_NS, XLINK_NS, link, arc, kind == "lab")
+    try:
+        slow: list[object] | ParseError = list(linkbase._lxml_links(body, 0, "lb.xml", link, arc))
+    except ParseError as exc:
+        slow = exc
+    return ([(r, list(a), list(b), list(c)) for r, a, b, c in fast] if fast is not None else None), slow
+
+
+def test_mirror_has_linkbases_of_every_kind() -> None:
+    """The comparison below covers label, presentation, calculation and definition linkbases."""
+    kinds = {rel[-7:-4] for rel in LINKBASES}
+    assert kinds == {"lab", "pre", "cal", "def"} and len(LINKBASES) == 48
+
+
+@needs_scanner
+@pytest.mark.parametrize("rel", LINKBASES)
+def test_scanner_reads_every_mirror_linkbase_as_lxml_does(rel: str) -> None:
+    """Every linkbase of the mirror is read by the scanner (none declined) into lxml's exact links."""
+    body, _ = prepare((MIRROR / rel).read_bytes())
+    fast, slow = _links_both(body, rel[-7:-4])
+    assert fast is not None, f"the scanner declined {rel}"
+    assert fast == slow
+
+
+@needs_scanner
+def test_scanner_labels_values() -> None:
+    """Apple FY2023: the standard and terse labels of net sales, through the public parser."""
+    rel = "xbrl/aapl-10k-2023-09-30/aapl-20230930_lab.xml"
+    labels = linkbase.parse_labels((MIRROR / rel).read_bytes(), rel)
+    sales = labels["us-gaap:RevenueFromContractWithCustomerExcludingAssessedTax"]
+    assert sales["http://www.xbrl.org/2003/role/terseLabel"] == "Net sales"
+    assert len(labels) > 500
+
+
+@needs_scanner
+@pytest.mark.parametrize(
+    ("rel", "count"),
+    [
+        ("xbrl/nflx-10q-2010-09-30/nflx-20100930_cal.xml", 400),
+        ("xbrl/aapl-10q-2025-03-29/aapl-20250329_lab.xml", 60),
+    ],
+)
+def test_scanner_linkbases_decline_or_agree_on_damaged_variants(rel: str, count: int) -> None:
+    """Damaged linkbases: the scanner gives lxml's links or declines; it never reads one lxml rejects."""
+    body, _ = prepare((MIRROR / rel).read_bytes())
+    rng = random.Random(f"{rel}-{count}")
+    read = rejected = 0
+    for variant in _variants(body, rng, count):
+        fast, slow = _links_both(variant, rel[-7:-4])
+        if isinstance(slow, ParseError):
+            rejected += 1
+            assert fast is None, f"the scanner read a linkbase lxml rejects ({slow})"
+        elif fast is not None:
+            read += 1
+            assert fast == slow
+    assert rejected > count // 3 and read > 0
