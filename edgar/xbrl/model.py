@@ -10,8 +10,11 @@ import msgspec
 PeriodType = Literal["instant", "duration", "forever"]
 
 
-class Fact(msgspec.Struct, frozen=True, kw_only=True):
+class Fact(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One XBRL fact, the same whether it came from an instance document or inline XBRL.
+
+    Facts hold only strings, numbers, dates and tuples of strings, so they cannot be part of a reference cycle:
+    ``gc=False`` keeps the garbage collector from scanning the tens of thousands a filing set produces.
 
     Attributes:
         concept: QName with the conventional prefix of its namespace (``us-gaap:Revenues``, ``dei:DocumentType``,

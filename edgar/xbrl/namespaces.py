@@ -132,8 +132,9 @@ class QNameResolver:
         return result
 
 
+@lru_cache(maxsize=65536)
 def clark_to_qname(tag: str, declared: str | None) -> str:
-    """``{http://fasb.org/us-gaap/2023}Revenues`` -> ``us-gaap:Revenues``.
+    """``{http://fasb.org/us-gaap/2023}Revenues`` -> ``us-gaap:Revenues`` (cached: tags repeat across filings).
 
     Args:
         tag: An lxml (Clark notation) tag.
