@@ -107,6 +107,7 @@ static int buf_grow(Buf *b, Py_ssize_t extra) {
 }
 
 static inline int buf_put(Buf *b, const char *s, Py_ssize_t n) {
+    if (n <= 0) return 0;
     if (buf_grow(b, n)) return PYERR;
     memcpy(b->p + b->n, s, n);
     b->n += n;
