@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: help uv install demo lake dagster api key migrate test lint bench clean
+.PHONY: help uv install demo lake dagster api key migrate test lint bench scanner-asan clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ lint: install  ## ruff, mypy, import-linter
 test: install lint  ## lint, validate Dagster definitions, run the test suite
 	$(VENV)/bin/dagster definitions validate -w workspace.yaml
 	$(PY) -m pytest
+
+scanner-asan: install  ## the XBRL C scanner under AddressSanitizer + UBSan over the mirror and damaged variants
+	$(PY) -m tests.edgar.asan_scan
 
 BENCH_TOOLS := $(CURDIR)/.bench-tools
 
