@@ -311,8 +311,9 @@ typedef struct {
     Attr attrs[MAX_ATTRS];
     int nattrs;
     int empty; /* <x/> */
-    const char *start;
-    const char *end; /* just after '>' */
+    const char *uri; /* the element's namespace (set by enter_element) */
+    Py_ssize_t urin;
+    int ns_depth; /* depth of the binding that gave it (0: the root's) */
 } Tag;
 
 enum {
@@ -664,7 +665,6 @@ static int start_tag(Scanner *sc, Tag *tag) {
                 return BAIL;
         tag->nattrs++;
     }
-    tag->end = sc->p;
     return 0;
 }
 
@@ -795,12 +795,9 @@ static int resolve(Scanner *sc, const char *s, Py_ssize_t n, const char **uri, P
     return resolve_at(sc, s, n, uri, urin, &depth);
 }
 
-static int element_kind(Scanner *sc, Name *name, int *kind) {
-    const char *uri;
-    Py_ssize_t urin;
-    if (resolve(sc, name->ps, name->pn, &uri, &urin)) return BAIL;
-    const char *l = name->ls;
-    Py_ssize_t n = name->ln;
+static void element_kind(Scanner *sc, Tag *tag, int *kind) {
+    const char *uri = tag->uri, *l = tag->name.ls;
+    Py_ssize_t urin = tag->urin, n = tag->name.ln;
     *kind = K_OTHER;
     if (urin == sc->n_xbrli && memcmp(uri, sc->ns_xbrli, urin) == 0) {
         if (eq(l, n, "context")) *kind = K_CONTEXT;
@@ -824,7 +821,6 @@ static int element_kind(Scanner *sc, Name *name, int *kind) {
     } else if (urin == sc->n_link && memcmp(uri, sc->ns_link, urin) == 0) {
         *kind = eq(l, n, "footnoteLink") ? K_FOOTNOTE_LINK : K_LINK_OTHER;
     }
-    return 0;
 }
 
 static Attr *find_attr(Tag *tag, const char *name) {
@@ -1135,11 +1131,6 @@ static int append_steal(PyObject *list, PyObject *item) {
     return r ? PYERR : 0;
 }
 
-static int next_markup(Scanner *sc, Buf *text) {
-    /* text up to the next '<'; then sc->p is on '<' */
-    return text_run(sc, text);
-}
-
 /* Enter an element: push its name and bindings. */
 static int enter(Scanner *sc, Tag *tag) {
     if (sc->depth >= MAX_DEPTH) return BAIL;
@@ -1156,7 +1147,7 @@ static void leave(Scanner *sc) {
 /* Inside an element: is the next piece a child start tag (1), the end tag (0)? Comments and PIs are BAIL
  * (lxml drops them, which changes how text around them is read). */
 static int child_or_end(Scanner *sc, Buf *text) {
-    int r = next_markup(sc, text);
+    int r = text_run(sc, text);
     if (r) return r;
     if (sc->p + 1 >= sc->e) return BAIL;
     if (sc->p[1] == '/') {
@@ -1174,7 +1165,7 @@ static int child_or_end(Scanner *sc, Buf *text) {
 
 /* The next piece of an element's content after its text (which is validated, not kept). */
 static int content_step(Scanner *sc) {
-    int r = next_markup(sc, NULL);
+    int r = text_run(sc, NULL);
     if (r) return r;
     if (sc->p + 1 >= sc->e) return BAIL;
     if (sc->p[1] == '/') {
@@ -1211,6 +1202,12 @@ static int check_attr_prefixes(Scanner *sc, Tag *tag) {
     return 0;
 }
 
+/* A start tag (sc->p on its name), entered: its namespace resolved, every prefix it uses declared. */
+static int enter_element(Scanner *sc, Tag *tag) {
+    if (start_tag(sc, tag) || enter(sc, tag) || check_attr_prefixes(sc, tag)) return BAIL;
+    return resolve_at(sc, tag->name.ps, tag->name.pn, &tag->uri, &tag->urin, &tag->ns_depth);
+}
+
 /* The rest of an element that is not read (its start tag entered): checked for well-formedness, skipped. */
 static int skip_content(Scanner *sc) {
     int base = sc->depth;
@@ -1219,12 +1216,7 @@ static int skip_content(Scanner *sc) {
         if (r < 0) return r;
         if (r != STEP_START) continue;
         Tag tag;
-        if (start_tag(sc, &tag) || enter(sc, &tag) || check_attr_prefixes(sc, &tag)) return BAIL;
-        if (tag.name.pn) {
-            const char *u;
-            Py_ssize_t un;
-            if (resolve(sc, tag.name.ps, tag.name.pn, &u, &un)) return BAIL;
-        }
+        if (enter_element(sc, &tag)) return BAIL;
         if (tag.empty) leave(sc);
     }
     return 0;
@@ -1254,10 +1246,19 @@ static PyObject *leaf_text(Scanner *sc, Tag *tag, int *rc) {
     return o;
 }
 
+/* Append (code, text) of a text-only element (see leaf_gather) to list. */
+static int append_leaf(Scanner *sc, Tag *tag, int code, PyObject *list) {
+    int rc = 0;
+    PyObject *text = leaf_text(sc, tag, &rc);
+    if (!text) return rc;
+    return append_steal(list, Py_BuildValue("(iN)", code, text));
+}
+
 /* An element inside a context or unit: read a start tag and enter it. */
 static int open_child(Scanner *sc, Tag *tag, int *kind) {
-    if (start_tag(sc, tag) || enter(sc, tag) || check_attr_prefixes(sc, tag)) return BAIL;
-    return element_kind(sc, &tag->name, kind);
+    if (enter_element(sc, tag)) return BAIL;
+    element_kind(sc, tag, kind);
+    return 0;
 }
 
 /* An element not read, its start tag entered: skipped through its end. */
@@ -1401,13 +1402,7 @@ static int read_context(Scanner *sc, Tag *ctx, Result *res) {
                         if ((r = skip_element(sc, &point))) goto done;
                         continue;
                     }
-                    int lrc = 0;
-                    PyObject *text = leaf_text(sc, &point, &lrc);
-                    if (!text) {
-                        r = lrc;
-                        goto done;
-                    }
-                    if ((r = append_steal(periods, Py_BuildValue("(iN)", code, text)))) goto done;
+                    if ((r = append_leaf(sc, &point, code, periods))) goto done;
                 }
             } else if ((r = skip_element(sc, &part))) {
                 goto done;
@@ -1463,13 +1458,7 @@ static int read_unit(Scanner *sc, Tag *unit, Result *res) {
                 }
                 where = kind == K_NUMERATOR ? 1 : 2;
             } else if (kind == K_MEASURE) {
-                int lrc = 0;
-                PyObject *text = leaf_text(sc, &tag, &lrc);
-                if (!text) {
-                    r = lrc;
-                    goto done;
-                }
-                if ((r = append_steal(measures, Py_BuildValue("(iN)", where, text)))) goto done;
+                if ((r = append_leaf(sc, &tag, where, measures))) goto done;
                 continue;
             }
             if (tag.empty) {
@@ -1510,7 +1499,7 @@ static PyObject *decimals_value(Scanner *sc, Attr *a, int *rc) {
 
 /* The canonical text of an integer as instance.number_text gives it ("-0" -> "0"), or NULL for anything else
  * (decimals, exponents, other whitespace...), which Python reads. New reference. */
-static PyObject *simple_integer(Scanner *sc, const char *s, Py_ssize_t n) {
+static PyObject *simple_integer(const char *s, Py_ssize_t n) {
     const char *e = s + n;
     while (s < e && (*s == ' ' || *s == '\t' || *s == '\n')) s++;
     while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n')) e--;
@@ -1528,17 +1517,13 @@ static PyObject *simple_integer(Scanner *sc, const char *s, Py_ssize_t n) {
 
 /* The Clark tag {uri}local of an element as a new reference: one object per name when the prefix is bound at
  * the root (the usual case), so the dictionary of tags and the facts share it. */
-static PyObject *clark_tag(Scanner *sc, Name *name, int *rc) {
-    const char *uri;
-    Py_ssize_t urin;
-    int depth;
-    if (resolve_at(sc, name->ps, name->pn, &uri, &urin, &depth)) {
-        *rc = BAIL;
-        return NULL;
-    }
+static PyObject *clark_tag(Scanner *sc, Tag *tag, int *rc) {
+    Name *name = &tag->name;
+    const char *uri = tag->uri;
+    Py_ssize_t urin = tag->urin;
     uint64_t h = 0;
     Slot *sl = NULL;
-    if (depth == 0) {
+    if (tag->ns_depth == 0) {
         h = hash_bytes(name->qs, name->qn);
         sl = slot_of(&sc->clarks, name->qs, name->qn, h);
         if (!sl) {
@@ -1570,7 +1555,7 @@ static PyObject *clark_tag(Scanner *sc, Name *name, int *rc) {
 static int read_fact(Scanner *sc, Tag *tag, Attr *context_ref, Result *res) {
     int rc = 0, r = 0, pending = 0;
     PyObject *clark = NULL, *cref = NULL, *uref = NULL, *value = NULL, *dec = NULL, *prec = NULL, *id = NULL;
-    if (!(clark = clark_tag(sc, &tag->name, &rc))) return rc;
+    if (!(clark = clark_tag(sc, tag, &rc))) return rc;
     {   /* the prefix written with the first fact of each tag */
         PyObject *prefix = tag->name.pn ? intern(&sc->strings, tag->name.ps, tag->name.pn) : Py_None;
         if (!prefix || !PyDict_SetDefault(res->tags, clark, prefix)) {
@@ -1614,7 +1599,7 @@ static int read_fact(Scanner *sc, Tag *tag, Attr *context_ref, Result *res) {
         value = Py_None;
         Py_INCREF(value);
     } else if (unit) {
-        value = simple_integer(sc, text, sc->text.n);
+        value = simple_integer(text, sc->text.n);
         if (!value) {
             if (PyErr_Occurred()) {
                 r = PYERR;
@@ -1680,12 +1665,7 @@ static int open_document(Scanner *sc, Tag *root) {
     if (misc(sc)) return BAIL;
     if (sc->e - sc->p < 2 || sc->p[0] != '<' || !(CLS[(unsigned char)sc->p[1]] & C_NAME_START)) return BAIL;
     sc->p++;
-    if (start_tag(sc, root) || enter(sc, root) || check_attr_prefixes(sc, root)) return BAIL;
-    if (root->name.pn) {
-        const char *u;
-        Py_ssize_t un;
-        if (resolve(sc, root->name.ps, root->name.pn, &u, &un)) return BAIL;
-    }
+    if (enter_element(sc, root)) return BAIL;
     if (root->empty) leave(sc);
     return 0;
 }
@@ -1849,17 +1829,14 @@ typedef struct {
 
 enum { L_OTHER, L_LINK, L_ARC, L_LOC, L_LABEL };
 
-static int link_kind(Scanner *sc, LinkSpec *spec, Name *name, int *kind) {
-    const char *uri;
-    Py_ssize_t urin;
-    if (resolve(sc, name->ps, name->pn, &uri, &urin)) return BAIL;
-    *kind = L_OTHER;
-    if (urin != spec->n_link || memcmp(uri, spec->link_ns, urin) != 0) return 0;
-    if (eq(name->ls, name->ln, spec->link_local)) *kind = L_LINK;
-    else if (eq(name->ls, name->ln, spec->arc_local)) *kind = L_ARC;
-    else if (eq(name->ls, name->ln, "loc")) *kind = L_LOC;
-    else if (spec->labels && eq(name->ls, name->ln, "label")) *kind = L_LABEL;
-    return 0;
+static int link_kind(LinkSpec *spec, Tag *tag) {
+    Name *name = &tag->name;
+    if (tag->urin != spec->n_link || memcmp(tag->uri, spec->link_ns, tag->urin) != 0) return L_OTHER;
+    if (eq(name->ls, name->ln, spec->link_local)) return L_LINK;
+    if (eq(name->ls, name->ln, spec->arc_local)) return L_ARC;
+    if (eq(name->ls, name->ln, "loc")) return L_LOC;
+    if (spec->labels && eq(name->ls, name->ln, "label")) return L_LABEL;
+    return L_OTHER;
 }
 
 /* One item of a link: a tuple of the named attributes of tag (None for absent ones; "@name" for xlink:name)
@@ -1891,9 +1868,7 @@ static const char *const ARC_ATTRS[] = {"@from", "@to", "order", "weight", "pref
 /* Every extended link of the document: [(role, locs, labels, arcs)] (see scan_links). */
 static int links_document(Scanner *sc, LinkSpec *spec, PyObject *out) {
     Tag root;
-    int root_kind;
-    if (open_document(sc, &root)) return BAIL;
-    if (link_kind(sc, spec, &root.name, &root_kind) || root_kind == L_LINK) return BAIL;
+    if (open_document(sc, &root) || link_kind(spec, &root) == L_LINK) return BAIL;
     int link_depth = -1; /* the depth inside the open link, -1 outside */
     PyObject *link = NULL, *locs = NULL, *labels = NULL, *arcs = NULL;
     int r = 0;
@@ -1911,12 +1886,11 @@ static int links_document(Scanner *sc, LinkSpec *spec, PyObject *out) {
             continue;
         }
         Tag tag;
-        int kind;
-        if (start_tag(sc, &tag) || enter(sc, &tag) || check_attr_prefixes(sc, &tag) ||
-            link_kind(sc, spec, &tag.name, &kind)) {
+        if (enter_element(sc, &tag)) {
             r = BAIL;
             goto fail;
         }
+        int kind = link_kind(spec, &tag);
         if (kind == L_LINK) {
             if (link) { /* a link inside a link: left to lxml */
                 r = BAIL;

@@ -167,7 +167,6 @@ class _FactRows:
         context_ref: str,
         unit_ref: str | None,
         text: str,
-        text_done: bool,
         decimals: int | str | None,
         precision: int | str | None,
         is_nil: bool,
@@ -181,8 +180,7 @@ class _FactRows:
             prefix: The prefix it was written with.
             context_ref: ``contextRef``.
             unit_ref: ``unitRef`` (numeric facts).
-            text: A numeric fact's text; a text fact's text (``text_done``: already final, else the raw text).
-            text_done: The text of a non-numeric fact is final (markup removed, whitespace collapsed).
+            text: The element's text as read (a text fact's markup is removed and its whitespace collapsed here).
             decimals: ``decimals`` (an int already read, or the attribute text).
             precision: ``precision`` (likewise).
             is_nil: ``xsi:nil`` is true.
@@ -208,8 +206,6 @@ class _FactRows:
                     self.first_bad = self.first_bad or f"{concept} {text.strip()!r} (line {line})"
                 elif len(self.numbers) < _NUMBER_CACHE:
                     self.numbers[text] = value
-        elif text_done:
-            value = text
         else:
             if "<" in text:
                 text = markup_text(text)
@@ -274,7 +270,7 @@ def _scan_instance(body: bytes, source: str) -> FactSet | None:
     for index in pending:  # what the scanner left to Python: other numbers, text needing html.unescape...
         tag, cref, uref, text, _, decimals, precision, is_nil, fact_id, _ = raw_facts[index]
         raw_facts[index] = rows.row(
-            tag, tags[tag], cref, uref, text or "", False, decimals, precision, is_nil, fact_id, None
+            tag, tags[tag], cref, uref, text or "", decimals, precision, is_nil, fact_id, None
         )
     if rows.bad_numbers:
         return None
@@ -355,7 +351,6 @@ def parse_instance_lxml(body: bytes, offset: int, source: str) -> FactSet:
             context_ref,
             unit_ref,
             text,
-            False,
             get("decimals"),
             get("precision"),
             get(_NIL) in ("true", "1"),
