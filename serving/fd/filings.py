@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -192,12 +193,7 @@ def report_items(
         candidates.sort(
             key=lambda r: (r["period_of_report"] or date.min, r["filing_date"] or date.min), reverse=True
         )
-        rows = []
-        for candidate in candidates:
-            rows = records(store.rows("report_items", candidate["filing_id"]), _REPORT_ITEM_COLS)
-            if rows:
-                filing = candidate
-                break
+        filing, rows = _first_with_rows(store, "report_items", candidates, _REPORT_ITEM_COLS)
         if filing is None:
             when = "".join(
                 [f" for fiscal year {year}" if year is not None else "",
@@ -236,6 +232,17 @@ def _fiscal_year(filing: dict[str, Any]) -> int | None:
     return period.year if period else None
 
 
+def _first_with_rows(
+    store: Store, table: str, filings: list[dict[str, Any]], columns: Sequence[str]
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The first of ``filings`` that has rows in ``table``, with those rows (``(None, [])`` when none has)."""
+    for filing in filings:
+        rows = records(store.rows(table, filing["filing_id"]), columns)
+        if rows:
+            return filing, rows
+    return None, []
+
+
 def _why(store: Store, filing_id: str) -> str:
     """Why a report has no items, as ``report_item_filings`` records it (empty when it records nothing)."""
     rows = records(store.rows("report_item_filings", filing_id), ["status", "error"])
@@ -269,11 +276,7 @@ def eightk_items(
             filings = [
                 r for r in filings if r["filing_date"] and (r["filing_date"].month - 1) // 3 + 1 == quarter
             ]
-        rows = []
-        for f in filings:
-            rows = records(store.rows("eightk_items", f["filing_id"]), _ITEM_COLS)
-            if rows:
-                break
+        _, rows = _first_with_rows(store, "eightk_items", filings, _ITEM_COLS)
         if not rows:
             raise not_found(f"No 8-K items found for {label}")
     wanted = {i.removeprefix("Item-").removeprefix("Item ") for i in item or []}
