@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Sequence
 
-from ib_async import IB, LimitOrder, MarketOrder, Stock, Trade
+from ib_async import IB, LimitOrder, MarketOrder, Order, Stock, Trade
 from ib_async.ib import StartupFetch
 from ib_async.order import OrderStatus
 
@@ -189,14 +190,21 @@ class IbkrBroker:
         return current | filled | acknowledged
 
     async def place(self, order: OrderRequest) -> None:
-        """Send a DAY market (or limit) order on SMART routing, orderRef = client order id."""
+        """Send a DAY limit (or market) order on SMART routing, orderRef = client order id.
+
+        Raises:
+            ValueError: a limit order without a finite positive limit price (never sent as a market order).
+        """
         self._require()
         contract = Stock(order.ticker, "SMART", "USD")
-        ib_order = (
-            LimitOrder(order.side, order.quantity, order.limit_price)
-            if order.order_type == "LMT" and order.limit_price is not None
-            else MarketOrder(order.side, order.quantity)
-        )
+        if order.order_type == "LMT":
+            if order.limit_price is None or not math.isfinite(order.limit_price) or order.limit_price <= 0:
+                raise ValueError(
+                    f"limit order {order.client_order_id} has no usable limit ({order.limit_price})"
+                )
+            ib_order: Order = LimitOrder(order.side, order.quantity, order.limit_price)
+        else:
+            ib_order = MarketOrder(order.side, order.quantity)
         ib_order.account = self.account_id
         ib_order.orderRef = order.client_order_id
         ib_order.tif = "DAY"
