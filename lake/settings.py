@@ -153,7 +153,7 @@ SETTINGS: dict[str, Setting] = {
     "trading_order_type": Setting(
         "TRADING_ORDER_TYPE",
         "limit",
-        "limit = orders go out as marketable limit orders at the collar reference price x (1 +/- price_collar_pct) (buy above, sell below); market = market orders (only when set explicitly).",
+        "limit = orders go out as marketable limit orders at the broker's quote (else the lake's collar reference) x (1 +/- price_collar_pct), buys above, sells below; market = market orders (only when set explicitly).",
     ),
     "trading_broker": Setting(
         "TRADING_BROKER",

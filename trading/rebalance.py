@@ -211,10 +211,12 @@ class Rebalance:
         tickers = set(report.targets) | set(positions)
         prices.load(tickers, self.as_of.year - 5, self.as_of.year)
         today = self.clock.astimezone(NEW_YORK).date()
-        points = price_points(prices, tickers, self.as_of, limits.reference_closes)
+        quotes = await broker.quotes(sorted(tickers))
+        points = price_points(prices, tickers, self.as_of, limits.reference_closes, quotes)
         usable, refused = screen(points, today=today, limits=limits)
         last = {t: p.close for t, p in usable.items()}
         reference = {t: p.reference for t, p in usable.items() if p.reference is not None}
+        centres = {t: c for t, p in usable.items() if (c := p.limit_reference) is not None}
         plan = orders_from_targets(
             report.targets,
             positions,
@@ -243,11 +245,10 @@ class Rebalance:
             now=self.clock,
             price_dates={t: p.date for t, p in usable.items()},
             price_flags={t: p.flags for t, p in usable.items()},
+            quotes=quotes,
         )
         self.terms = {
-            d.order.ticker: self._terms(d, reference, limits.price_collar_pct)
-            for d in decisions
-            if d.accepted
+            d.order.ticker: self._terms(d, centres, limits.price_collar_pct) for d in decisions if d.accepted
         }
         lines = {self._id(d): self._line(d) for d in decisions}
         report.orders = list(lines.values())

@@ -116,6 +116,7 @@ def price_breaches(
     reference: float | None,
     today: date,
     limits: RiskLimits,
+    quote: float | None = None,
 ) -> list[Breach]:
     """What is wrong with the price an order of ``ticker`` is sized and checked at (empty when it is usable).
 
@@ -128,6 +129,7 @@ def price_breaches(
             before it); None when there is none.
         today: the trading day (New York).
         limits: the limits (``price_collar_pct``, ``max_price_age_days``).
+        quote: the broker's current price when it gives one: ``price`` must be within the collar of it too.
     """
     out: list[Breach] = []
     usable = math.isfinite(price) and price > 0
@@ -183,18 +185,25 @@ def price_breaches(
             )
         )
     elif usable:
-        deviation = abs(price / reference - 1)
-        if deviation > limits.price_collar_pct:
-            out.append(
-                Breach(
-                    limit="collar_breach",
-                    value=deviation,
-                    threshold=limits.price_collar_pct,
-                    message=f"price {price:.4f} of {ticker} is {deviation:.2%} from reference {reference:.4f} "
-                    f"> collar {limits.price_collar_pct:.2%} by {deviation - limits.price_collar_pct:.2%}",
-                )
-            )
+        out += _collar(ticker, price, reference, "reference", limits)
+    if quote is not None and math.isfinite(quote) and quote > 0 and usable:
+        out += _collar(ticker, price, quote, "broker quote", limits)
     return out
+
+
+def _collar(ticker: str, price: float, centre: float, what: str, limits: RiskLimits) -> list[Breach]:
+    deviation = abs(price / centre - 1)
+    if deviation <= limits.price_collar_pct:
+        return []
+    return [
+        Breach(
+            limit="collar_breach",
+            value=deviation,
+            threshold=limits.price_collar_pct,
+            message=f"price {price:.4f} of {ticker} is {deviation:.2%} from {what} {centre:.4f} "
+            f"> collar {limits.price_collar_pct:.2%} by {deviation - limits.price_collar_pct:.2%}",
+        )
+    ]
 
 
 def _equity_breaches(equity: float) -> list[Breach]:
@@ -224,6 +233,7 @@ def check_orders(
     now: datetime,
     price_dates: Mapping[str, date],
     price_flags: Mapping[str, Sequence[str]] | None = None,
+    quotes: Mapping[str, float] | None = None,
 ) -> list[RiskDecision]:
     """Check each order in turn against every limit; accepted orders count toward the next one's exposure.
 
@@ -240,6 +250,7 @@ def check_orders(
         price_dates: ticker -> date of the order's price; missing, after ``now``'s New York date, or older than
             ``max_price_age_days`` before it is a breach.
         price_flags: ticker -> quality flags of the order's price bar (any flag is a breach).
+        quotes: ticker -> the broker's current price, a second collar centre where there is one.
 
     Returns:
         One decision per order, in order.
@@ -280,6 +291,7 @@ def check_orders(
             reference=reference.get(order.ticker),
             today=today,
             limits=limits,
+            quote=(quotes or {}).get(order.ticker),
         )
         if order.notional > limits.max_order_notional:
             breaches.append(

@@ -156,3 +156,12 @@ def test_limit_price_is_reference_plus_minus_collar_on_a_tick() -> None:
     assert limit_price("SELL", 0.12345, 0.0) == 0.1235
     with pytest.raises(ValueError, match="finite and positive"):
         limit_price("BUY", math.nan, 0.1)
+
+
+def test_broker_quote_is_a_second_collar_centre() -> None:
+    assert decide(order(), quotes={"AAPL": 181.0}) == {}
+    found = decide(order(), quotes={"AAPL": 150.0})
+    assert found == {
+        "collar_breach": "price 180.7500 of AAPL is 20.50% from broker quote 150.0000 > collar 10.00% by 10.50%"
+    }
+    assert decide(order(), quotes={"AAPL": math.nan}) == {}  # no usable quote: the lake reference alone

@@ -223,3 +223,53 @@ def test_ibkr_never_turns_a_limit_order_without_a_price_into_a_market_order() ->
         return tws
 
     assert asyncio.run(main()).placed() == []
+
+
+def test_ibkr_quotes_snapshot_and_no_subscription() -> None:
+    async def quotes(fake: dict[str, float] | None) -> tuple[dict[str, float], float]:
+        tws = FakeTws(prices=ibkr_prices(), quotes=fake)
+        port = await tws.start()
+        broker = IbkrBroker("127.0.0.1", port, 17, ACCOUNT, is_paper=True, connect_timeout=5)
+        try:
+            await broker.connect()
+            started = asyncio.get_running_loop().time()
+            found = await broker.quotes(["AAPL", "MSFT", "NVDA"])
+            return found, asyncio.get_running_loop().time() - started
+        finally:
+            await broker.disconnect()
+            await tws.stop()
+
+    found, _ = asyncio.run(quotes({"AAPL": 170.5, "MSFT": 400.25}))
+    assert found == {"AAPL": 170.5, "MSFT": 400.25}  # NVDA: error 354, left out
+    none, took = asyncio.run(quotes(None))
+    assert none == {} and took < 2  # each request ends with its error, no waiting for the timeout
+
+
+def test_ibkr_quote_is_a_second_collar_centre_and_prices_the_limit(prices_lake: Lake, pg_url: str) -> None:
+    s = settings(prices_lake, pg_url)
+    closes = {t: float(next(r["close"] for r in price_rows(t) if r["date"] == "2024-03-01")) for t in TICKERS}
+    # the market moved: AAPL quotes 150 (16.5% under its 03-01 close of 179.66), the others 1% over their close
+    quotes = {t: round(c * 1.01, 2) for t, c in closes.items()} | {"AAPL": 150.0}
+    tws = FakeTws(prices=ibkr_prices(), quotes=quotes)
+
+    async def main() -> RunReport:
+        port = await tws.start()
+        try:
+            cfg = config(
+                msgspec.structs.replace(s, ibkr_port=port, ibkr_account=ACCOUNT),
+                broker="ibkr",
+                account=ACCOUNT,
+                as_of=None,
+            )
+            return await Rebalance(cfg, clock=MARKET_OPEN).run()
+        finally:
+            await tws.stop()
+
+    report = asyncio.run(main())
+    assert report.status == "completed-with-issues", report.text()
+    assert report.skipped["AAPL"] == (
+        "collar_breach: price 179.6600 of AAPL is 19.77% from broker quote 150.0000 > collar 10.00% by 9.77%"
+    )
+    received = {o.symbol: o for o in tws.orders.values()}
+    assert "AAPL" not in received
+    assert float(received["MSFT"].limit_price) == limit_price("BUY", quotes["MSFT"], 0.10)
