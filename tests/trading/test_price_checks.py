@@ -165,3 +165,13 @@ def test_broker_quote_is_a_second_collar_centre() -> None:
         "collar_breach": "price 180.7500 of AAPL is 20.50% from broker quote 150.0000 > collar 10.00% by 10.50%"
     }
     assert decide(order(), quotes={"AAPL": math.nan}) == {}  # no usable quote: the lake reference alone
+
+
+def test_unknown_exposure_blocks_orders_that_add_to_it() -> None:
+    # a held position valued at NaN made the gross exposure NaN, and every comparison with it False
+    found = decide(order(), positions={"MSFT": 100.0}, prices={"MSFT": math.nan, "AAPL": 180.75})
+    assert found == {"exposure_unknown": "gross exposure is nan (a held position has no usable price)"}
+    sell = order(side="SELL", quantity=100)
+    assert (
+        decide(sell, positions={"AAPL": 100.0, "MSFT": 1.0}, prices={"MSFT": math.nan, "AAPL": 180.75}) == {}
+    )
