@@ -146,7 +146,14 @@ SETTINGS: dict[str, Setting] = {
         "dry-run (orders computed and checked, never sent) | paper (paper broker or IBKR paper account) | live.",
     ),
     "trading_kill_switch": Setting(
-        "TRADING_KILL_SWITCH", "off", "on = no order is placed by anything, whatever the mode."
+        "TRADING_KILL_SWITCH",
+        "off",
+        "on = no order is placed by anything, whatever the mode (read before every order, with the order store's switch: `python -m trading.killswitch on`, `off` or `status`; either on stops).",
+    ),
+    "trading_order_type": Setting(
+        "TRADING_ORDER_TYPE",
+        "limit",
+        "limit = orders go out as marketable limit orders at the broker's quote (else the lake's collar reference) x (1 +/- price_collar_pct), buys above, sells below; market = market orders (only when set explicitly).",
     ),
     "trading_broker": Setting(
         "TRADING_BROKER",
@@ -284,6 +291,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ibkr_account: str
     trading_mode: Literal["dry-run", "paper", "live"]
     trading_kill_switch: bool
+    trading_order_type: Literal["limit", "market"]
     trading_broker: Literal["sim", "ibkr"]
     trading_risk_limits: str
     trading_universe: tuple[str, ...]
@@ -345,6 +353,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("prices_provider", ("folder", "http")),
             ("trading_mode", ("dry-run", "paper", "live")),
             ("trading_broker", ("sim", "ibkr")),
+            ("trading_order_type", ("limit", "market")),
         ):
             if values[field] not in choices:
                 raise ValueError(

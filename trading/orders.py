@@ -126,3 +126,29 @@ def orders_from_targets(
         )
     orders.sort(key=lambda o: (o.side != "SELL", o.ticker))
     return OrderPlan(equity=equity, investable=investable, orders=tuple(orders), skipped=skipped)
+
+
+def tick_size(price: float) -> float:
+    """The minimum price increment of a US stock order at ``price`` (Reg NMS: 0.01, below 1 USD 0.0001)."""
+    return 0.01 if price >= 1 else 0.0001
+
+
+def limit_price(side: Side, reference: float, collar_pct: float) -> float:
+    """The marketable limit of an order: ``reference x (1 + collar)`` for a buy, ``x (1 - collar)`` for a sell.
+
+    Rounded to a valid tick toward the reference (a buy down, a sell up), so the limit never lies outside the
+    collar.
+
+    Raises:
+        ValueError: the reference is not a finite positive price, or the collar is not in [0, 1).
+    """
+    if not math.isfinite(reference) or reference <= 0:
+        raise ValueError(f"reference price must be finite and positive, not {reference}")
+    if not 0 <= collar_pct < 1:
+        raise ValueError(f"price_collar_pct must be in [0, 1), not {collar_pct}")
+    raw = reference * (1 + collar_pct if side == "BUY" else 1 - collar_pct)
+    tick = tick_size(raw)
+    ticks = raw / tick
+    # a tiny epsilon keeps an exact multiple (e.g. 198.0) from being pushed one tick by float error
+    rounded = math.floor(ticks + 1e-9) if side == "BUY" else math.ceil(ticks - 1e-9)
+    return round(max(rounded, 1) * tick, 4)

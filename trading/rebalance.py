@@ -3,9 +3,12 @@
 Run it as its own process (``python -m trading.rebalance``) so ib_async's event loop is isolated; the Dagster
 job launches exactly that. Dry-run is the default (orders computed and checked, never sent, nothing written
 to the orders table); ``--mode paper`` trades the sim broker or an IBKR paper account (IBKR_ACCOUNT); live
-trading needs ``--live`` AND ``AIHF_LIVE_TRADING=I_UNDERSTAND`` and is refused otherwise. With
-``TRADING_KILL_SWITCH=on`` nothing is placed (checked again before every order). One run per account at a
-time: a PostgreSQL advisory lock; a second run reports "locked" and trades nothing.
+trading needs ``--live`` AND ``AIHF_LIVE_TRADING=I_UNDERSTAND`` and is refused otherwise. With the kill switch
+on (``TRADING_KILL_SWITCH=on`` or ``python -m trading.killswitch on``) nothing is placed (checked again before
+every order). Names whose last close is flagged, stale, not positive or beyond the collar around the median of
+the closes before it are not sized (trading/pricing.py); orders go out as marketable limit orders unless
+``TRADING_ORDER_TYPE=market``. One run per account at a time: a PostgreSQL advisory lock; a second run reports
+"locked" and trades nothing.
 
 Exit codes: 0 completed (also dry-run, kill switch, or completed with rejected/unfilled orders), 1 failed or
 incomplete (broker lost), 2 refused (mode guards), 3 locked (another run in progress).
@@ -13,10 +16,7 @@ incomplete (broker lost), 2 refused (mode guards), 3 locked (another run in prog
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import getpass
-import socket
 import sys
 import uuid
 from collections.abc import Callable, Sequence
@@ -25,26 +25,30 @@ from typing import Any, Literal
 
 import msgspec
 
-from lake.settings import Settings
 from lake.storage import Lake
 from trading.broker.base import Broker, BrokerDisconnected, OrderRequest, OrderUpdate
+from trading.killswitch import stop_reason
 from trading.oms.store import ExecutionRecord, IllegalTransition, NewOrder, OrderStore
-from trading.orders import orders_from_targets
+from trading.orders import limit_price, orders_from_targets
 from trading.prices import LakePrices
-from trading.risk import NEW_YORK, RiskDecision, check_orders, load_limits
+from trading.pricing import price_points, screen
+from trading.risk import NEW_YORK, Breach, RiskDecision, check_orders, load_limits
+from trading.run_config import RunConfig, config_from_args, is_paper_account, refusal
+from trading.run_report import OrderLine, RunReport, RunStatus
 from trading.targets import TargetSource, load_target_source
 
-LIVE_CONFIRMATION = "I_UNDERSTAND"
-RunStatus = Literal[
-    "dry-run",
-    "kill-switch",
-    "completed",
-    "completed-with-issues",
-    "incomplete",
-    "locked",
-    "refused",
-    "failed",
+__all__ = [
+    "OrderLine",
+    "Rebalance",
+    "RunConfig",
+    "RunReport",
+    "RunStatus",
+    "config_from_args",
+    "is_paper_account",
+    "main",
+    "refusal",
 ]
+
 EXIT_CODES: dict[str, int] = {
     "dry-run": 0,
     "kill-switch": 0,
@@ -57,120 +61,9 @@ EXIT_CODES: dict[str, int] = {
 }
 
 
-class RunConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """Everything one run needs (built from the settings and the command line)."""
-
-    mode: Literal["dry-run", "paper", "live"]
-    live_flag: bool
-    live_confirmation: str
-    broker: Literal["sim", "ibkr"]
-    account: str
-    as_of: date | None
-    fill_timeout_s: float
-    poll_interval_s: float = 0.25
-    cancel_grace_s: float = 5.0
-    actor: str
-    settings: Settings
-
-
-class OrderLine(msgspec.Struct, kw_only=True):
-    """One order of the run as the report shows it."""
-
-    client_order_id: str
-    ticker: str
-    side: str
-    quantity: float
-    ref_price: float
-    status: str
-    filled_quantity: float = 0.0
-    avg_fill_price: float | None = None
-    commission: float = 0.0
-    reason: str = ""
-
-
-class RunReport(msgspec.Struct, kw_only=True):
-    """What a run did; printed at the end and stored in ``trading.runs.report``."""
-
-    run_id: str
-    mode: str
-    broker: str
-    account: str
-    as_of: str
-    status: RunStatus = "failed"
-    started_at: str = ""
-    finished_at: str = ""
-    equity: float | None = None
-    cash: float | None = None
-    targets: dict[str, float] = {}
-    orders: list[OrderLine] = []
-    risk_rejections: dict[str, list[dict[str, Any]]] = {}
-    skipped: dict[str, str] = {}
-    events: list[str] = []
-    positions_after: dict[str, float] = {}
-    lake_versions: dict[str, int | None] = {}
-
-    def text(self) -> str:
-        """The report as a small table."""
-        lines = [
-            f"rebalance {self.run_id}: {self.status}",
-            f"  mode {self.mode} · broker {self.broker} · account {self.account} · as of {self.as_of}",
-        ]
-        if self.equity is not None:
-            lines.append(f"  equity {self.equity:,.2f} USD · cash {self.cash or 0:,.2f} USD")
-        if self.orders:
-            lines.append(
-                f"  {'order':<34} {'side':<4} {'qty':>8} {'ref':>10} {'status':<17} {'filled':>8} {'avg':>10}"
-            )
-            for o in self.orders:
-                avg = f"{o.avg_fill_price:10.4f}" if o.avg_fill_price else f"{'':>10}"
-                lines.append(
-                    f"  {o.client_order_id:<34} {o.side:<4} {o.quantity:>8g} {o.ref_price:>10.4f} "
-                    f"{o.status:<17} {o.filled_quantity:>8g} {avg}" + (f"  {o.reason}" if o.reason else "")
-                )
-        else:
-            lines.append("  no orders")
-        for ticker, reason in self.skipped.items():
-            lines.append(f"  skipped {ticker}: {reason}")
-        lines += [f"  event: {e}" for e in self.events]
-        if self.positions_after:
-            held = ", ".join(f"{t} {q:g}" for t, q in self.positions_after.items())
-            lines.append(f"  positions after: {held}")
-        return "\n".join(lines)
-
-
-def refusal(cfg: RunConfig) -> str | None:
-    """Why this configuration must not run (None when it may); pure, tested on its own."""
-    if cfg.live_flag and cfg.mode != "live":
-        return "--live given but the mode is not live"
-    if cfg.mode == "live":
-        if not cfg.live_flag:
-            return "live trading needs the --live flag (TRADING_MODE=live alone is not enough)"
-        if cfg.live_confirmation != LIVE_CONFIRMATION:
-            return f"live trading needs AIHF_LIVE_TRADING={LIVE_CONFIRMATION} in the environment"
-        if cfg.broker != "ibkr":
-            return "live trading needs TRADING_BROKER=ibkr (the sim broker is paper only)"
-    if cfg.broker == "ibkr" and not cfg.account:
-        return "IBKR_ACCOUNT is empty: name the IBKR (paper) account to trade"
-    if cfg.broker == "ibkr" and cfg.as_of is not None and cfg.mode != "dry-run":
-        return "--as-of replays a past day: only the sim broker (or a dry run) can do that"
-    return None
-
-
-def is_paper_account(cfg: RunConfig) -> bool:
-    """Whether the account is registered as paper: sim and paper runs are; a dry run is when IBKR says so (D...)."""
-    if cfg.broker == "sim" or cfg.mode == "paper":
-        return True
-    return cfg.mode == "dry-run" and cfg.account.startswith("D")
-
-
 def client_order_id(account: str, day: date, ticker: str, side: str, quantity: int) -> str:
     """The id of an order: the same plan on the same day gets the same id, so it is never placed twice."""
     return f"{account}-{day:%Y%m%d}-{ticker}-{side}-{quantity}"
-
-
-def _kill_switch_on() -> bool:
-    """Read TRADING_KILL_SWITCH now (it may be turned on while a run is placing orders)."""
-    return Settings.from_env().trading_kill_switch
 
 
 BrokerFactory = Callable[[RunConfig, OrderStore, LakePrices, date], Broker]
@@ -228,6 +121,8 @@ class Rebalance:
         )
         self.store: OrderStore | None = None
         self.broker: Broker | None = None
+        #: ticker -> (order type, limit price) of the accepted orders
+        self.terms: dict[str, tuple[Literal["MKT", "LMT"], float | None]] = {}
 
     def event(self, text: str) -> None:
         """Note something the report must tell."""
@@ -315,13 +210,13 @@ class Rebalance:
 
         tickers = set(report.targets) | set(positions)
         prices.load(tickers, self.as_of.year - 5, self.as_of.year)
-        last: dict[str, float] = {}
-        price_dates: dict[str, date] = {}
-        for ticker in sorted(tickers):
-            bar = prices.last_before(ticker, self.as_of)  # the latest close known during the session
-            if bar is None:
-                continue
-            last[ticker], price_dates[ticker] = bar.close, bar.date
+        today = self.clock.astimezone(NEW_YORK).date()
+        quotes = await broker.quotes(sorted(tickers))
+        points = price_points(prices, tickers, self.as_of, limits.reference_closes, quotes)
+        usable, refused = screen(points, today=today, limits=limits)
+        last = {t: p.close for t, p in usable.items()}
+        reference = {t: p.reference for t, p in usable.items() if p.reference is not None}
+        centres = {t: c for t, p in usable.items() if (c := p.limit_reference) is not None}
         plan = orders_from_targets(
             report.targets,
             positions,
@@ -331,38 +226,50 @@ class Rebalance:
             lot_size=limits.lot_size,
         )
         report.skipped = dict(plan.skipped)
+        for ticker, breaches in refused.items():  # a bad price sizes nothing: the name is refused, named
+            report.skipped[ticker] = "; ".join(b.text for b in breaches)
+            report.risk_rejections[ticker] = [_breach_row(b) for b in breaches]
+            self.event(f"{ticker} not traded ({points[ticker].reference_source}): {report.skipped[ticker]}")
+        # held names whose close is refused are valued at their reference (exposure is not under-counted)
+        valuation = {t: p.reference for t, p in points.items() if p.reference is not None} | last
         # the turnover limit is a real-time control: orders created since midnight New York (wall clock)
         day_start = datetime.combine(datetime.now(NEW_YORK).date(), time(0), tzinfo=NEW_YORK)
         decisions = check_orders(
             plan.orders,
             limits=limits,
             positions=positions,
-            prices=last,
-            last_close=last,
+            prices=valuation,
+            reference=reference,
             equity=snapshot.net_liquidation,
             traded_today=store.traded_notional_since(cfg.account, day_start),
             now=self.clock,
-            price_dates=price_dates,
+            price_dates={t: p.date for t, p in usable.items()},
+            price_flags={t: p.flags for t, p in usable.items()},
+            quotes=quotes,
         )
+        self.terms = {
+            d.order.ticker: self._terms(d, centres, limits.price_collar_pct) for d in decisions if d.accepted
+        }
         lines = {self._id(d): self._line(d) for d in decisions}
         report.orders = list(lines.values())
         for d in decisions:
             if not d.accepted:
-                report.risk_rejections[d.order.ticker] = [
-                    {"limit": b.limit, "value": b.value, "threshold": b.threshold, "excess": b.excess}
-                    for b in d.breaches
-                ]
-        if cfg.mode == "dry-run" or _kill_switch_on():
+                report.risk_rejections[d.order.ticker] = [_breach_row(b) for b in d.breaches]
+        why = stop_reason(store)
+        if cfg.mode == "dry-run" or why:
             report.status = "dry-run" if cfg.mode == "dry-run" else "kill-switch"
             if report.status == "kill-switch":
-                self.event("TRADING_KILL_SWITCH is on: no order placed")
+                self.event(f"{why}: no order placed")
             for line in lines.values():
                 line.status = "planned" if not line.reason else "rejected"
             store.audit(
                 f"run.{report.status}",
                 account_id=cfg.account,
                 subject=report.run_id,
-                details={"orders": [msgspec.to_builtins(line) for line in lines.values()]},
+                details={
+                    "orders": [msgspec.to_builtins(line) for line in lines.values()],
+                    "refused": dict(report.risk_rejections),
+                },
             )
             return
 
@@ -377,6 +284,7 @@ class Rebalance:
                 side=d.order.side,
                 quantity=d.order.quantity,
                 ref_price=d.order.ref_price,
+                **self._order_terms(d),
             )
             stored, created = store.submit_new(new, reason="" if d.accepted else "risk")
             if not d.accepted:
@@ -408,12 +316,26 @@ class Rebalance:
                 line.commission = sum(e.commission for e in store.executions(cid))
         statuses = {line.status for line in lines.values()}
         if report.status != "incomplete":
-            report.status = "completed" if statuses <= {"filled"} else "completed-with-issues"
+            clean = statuses <= {"filled"} and not refused
+            report.status = "completed" if clean else "completed-with-issues"
         events = getattr(broker, "events", [])
         report.events[:0] = [f"broker: {e}" for e in events]
 
     def _id(self, d: RiskDecision) -> str:
         return client_order_id(self.cfg.account, self.as_of, d.order.ticker, d.order.side, d.order.quantity)
+
+    def _terms(
+        self, d: RiskDecision, reference: dict[str, float], collar_pct: float
+    ) -> tuple[Literal["MKT", "LMT"], float | None]:
+        """Market, or (the default) a marketable limit at the collar reference +/- the collar."""
+        if self.cfg.settings.trading_order_type == "market":
+            return "MKT", None
+        return "LMT", limit_price(d.order.side, reference[d.order.ticker], collar_pct)
+
+    def _order_terms(self, d: RiskDecision) -> dict[str, Any]:
+        """order_type and limit_price of an accepted order (a rejected one is recorded as planned: MKT)."""
+        order_type, limit = self.terms.get(d.order.ticker, ("MKT", None))
+        return {"order_type": order_type, "limit_price": limit}
 
     def _line(self, d: RiskDecision) -> OrderLine:
         return OrderLine(
@@ -424,6 +346,7 @@ class Rebalance:
             ref_price=d.order.ref_price,
             status="new" if d.accepted else "rejected",
             reason=d.reason,
+            **self._order_terms(d),
         )
 
     async def _place(
@@ -437,8 +360,9 @@ class Rebalance:
         known = await broker.known_orders()
         for n, d in enumerate(decisions):
             cid = self._id(d)
-            if _kill_switch_on():
-                self.event(f"TRADING_KILL_SWITCH turned on: {len(decisions) - n} order(s) not placed")
+            why = stop_reason(store)
+            if why:
+                self.event(f"kill switch: {why}: {len(decisions) - n} order(s) not placed")
                 for rest in decisions[n:]:
                     store.transition(self._id(rest), "cancelled", reason="kill switch: not placed")
                 return
@@ -448,6 +372,7 @@ class Rebalance:
                 ticker=d.order.ticker,
                 side=d.order.side,
                 quantity=d.order.quantity,
+                **self._order_terms(d),
             )
             for attempt in (1, 2):
                 try:
@@ -547,41 +472,15 @@ class Rebalance:
                 store.transition(cid, status, reason=why)  # type: ignore[arg-type]
 
 
-def config_from_args(argv: Sequence[str] | None = None, settings: Settings | None = None) -> RunConfig:
-    """Parse the command line over the settings."""
-    s = settings or Settings.from_env()
-    parser = argparse.ArgumentParser(prog="python -m trading.rebalance", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--mode", choices=("dry-run", "paper", "live"), help=f"default TRADING_MODE ({s.trading_mode})"
-    )
-    parser.add_argument("--live", action="store_true", help="trade real money (also needs AIHF_LIVE_TRADING)")
-    parser.add_argument(
-        "--broker", choices=("sim", "ibkr"), help=f"default TRADING_BROKER ({s.trading_broker})"
-    )
-    parser.add_argument("--account", help="account id (default IBKR_ACCOUNT; SIM for the sim broker)")
-    parser.add_argument(
-        "--as-of",
-        type=date.fromisoformat,
-        help="replay a past trading day from its open (sim broker or dry run)",
-    )
-    parser.add_argument(
-        "--timeout", type=float, help=f"fill timeout in s (default {s.trading_fill_timeout_s:g})"
-    )
-    parser.add_argument("--json", action="store_true", help="print the report as JSON instead of a table")
-    args = parser.parse_args(argv)
-    broker = args.broker or s.trading_broker
-    mode = "live" if args.live and not args.mode else (args.mode or s.trading_mode)
-    return RunConfig(
-        mode=mode,
-        live_flag=args.live,
-        live_confirmation=s.live_trading,
-        broker=broker,
-        account=args.account or s.ibkr_account or ("SIM" if broker == "sim" else ""),
-        as_of=args.as_of,
-        fill_timeout_s=args.timeout if args.timeout is not None else s.trading_fill_timeout_s,
-        actor=f"{getpass.getuser()}@{socket.gethostname()}",
-        settings=s,
-    )
+def _breach_row(b: Breach) -> dict[str, Any]:
+    """A breach as the report's JSON row."""
+    return {
+        "limit": b.limit,
+        "value": b.value,
+        "threshold": b.threshold,
+        "excess": b.excess,
+        "message": b.message,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ no pendingPriceRevision in execDetails).
 
 Per-symbol order behaviour (``behaviour``): ``fill`` (default, one execution), ``split:K`` (K executions),
 ``partial:N`` (N shares, the rest stays working), ``hold`` (working, no fill), ``reject`` (error 201).
+Snapshot quotes (reqMktData) come from ``quotes``; without them every request gets error 354 (no subscription).
 ``drop_after_orders=N`` closes the client's socket right after the N-th placeOrder was executed, before any
 report is sent: the client learns the outcome only after reconnecting (open orders, executions); with
 ``drop_loses_order`` the socket closes before the order is booked (it is lost and must be sent again).
@@ -70,6 +71,9 @@ class FakeTws:
     drop_after_orders: int | None = None
     #: with drop_after_orders: drop the socket BEFORE the order is executed (the order is lost, never booked)
     drop_loses_order: bool = False
+    #: snapshot quotes (reqMktData) by symbol; None = no market data subscription (error 354, like a paper
+    #: account without one)
+    quotes: dict[str, float] | None = None
     commission_per_share: float = 0.005
     min_commission: float = 1.0
     next_order_id: int = 1
@@ -196,6 +200,29 @@ class FakeTws:
                 self._send(writer, *self._exec_details(req_id, execution))
                 self._send(writer, *self._commission(execution))
             self._send(writer, 55, 1, req_id)
+        elif msg_id == 9:  # reqContractDetails: version, reqId, contract (conId, symbol, ...)
+            req_id, symbol = int(fields[2]), fields[4]
+            if symbol in self.prices:
+                # contractDetails (server < 164): version, reqId, symbol, secType, lastTimes, strike, right,
+                # exchange, currency, localSymbol, marketName, tradingClass, conId, minTick, mdSizeMultiplier,
+                # multiplier, orderTypes, validExchanges, priceMagnifier, underConId, longName, primaryExchange,
+                # contractMonth, industry, category, subcategory, timeZoneId, tradingHours, liquidHours,
+                # evRule, evMultiplier, numSecIds, aggGroup, underSymbol, underSecType, marketRuleIds,
+                # realExpirationDate, stockType
+                self._send(
+                    writer, 10, 8, req_id, symbol, "STK", "", 0.0, "", "SMART", "USD", symbol, "NMS", "NMS",
+                    self.con_id(symbol), 0.01, 1, "", "ACTIVITY,LMT,MKT", "SMART,NASDAQ", 1, 0, symbol,
+                    "NASDAQ", "", "", "", "", "US/Eastern", "", "", "", "", 0, 1, "", "", "26", "", "COMMON",
+                )  # fmt: skip
+            self._send(writer, 52, 1, req_id)  # contractDetailsEnd
+        elif msg_id == 1:  # reqMktData: version, reqId, contract (conId, symbol, ...), ..., snapshot, ...
+            req_id, symbol = int(fields[2]), fields[4]
+            if self.quotes is None or symbol not in self.quotes:
+                self._send(writer, 4, 2, req_id, 354, "Requested market data is not subscribed.")
+                return
+            # tickPrice: version, reqId, tickType (4 = last), price, size, attribute mask
+            self._send(writer, 1, 6, req_id, 4, self.quotes[symbol], 100, 0)
+            self._send(writer, 57, 1, req_id)  # tickSnapshotEnd
         elif msg_id == 49:  # reqCurrentTime
             self._send(writer, 49, 1, int(datetime.now(UTC).timestamp()))
         elif msg_id == 8:  # reqIds

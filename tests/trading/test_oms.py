@@ -37,7 +37,7 @@ def _order(cid: str = "c-1", quantity: float = 100) -> NewOrder:
 
 
 def test_migrations_apply_once_and_refuse_edits(pg_url: str, tmp_path: Path) -> None:
-    assert migrate(pg_url) == [m.version for m in migrations()] == [1]
+    assert migrate(pg_url) == [m.version for m in migrations()] == [1, 2]
     assert migrate(pg_url) == []
     edited = tmp_path / "m"
     edited.mkdir()
@@ -51,7 +51,16 @@ def test_migrations_apply_once_and_refuse_edits(pg_url: str, tmp_path: Path) -> 
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = 'trading'"
             )
         }
-    assert tables == {"schema_migrations", "accounts", "runs", "orders", "executions", "positions", "audit"}
+    assert tables == {
+        "schema_migrations",
+        "accounts",
+        "runs",
+        "orders",
+        "executions",
+        "positions",
+        "audit",
+        "kill_switch",
+    }
 
 
 def test_account_flag_cannot_flip(store: OrderStore) -> None:

@@ -104,10 +104,11 @@ def _decide(prices: dict[str, float], limits: RiskLimits, **kw: object) -> dict[
         "limits": limits,
         "positions": {},
         "prices": prices,
-        "last_close": prices,
+        "reference": prices,
         "equity": 1_000_000.0,
         "traded_today": 0.0,
         "now": OPEN,
+        "price_dates": dict.fromkeys(prices, date(2024, 2, 28)),
         **kw,
     }
     return {d.order.ticker: d.reason for d in check_orders(plan.orders, **args)}  # type: ignore[arg-type]
@@ -117,27 +118,38 @@ def test_every_limit_says_which_and_by_how_much(prices: dict[str, float]) -> Non
     assert set(_decide(prices, BASE).values()) == {""}
     # AAPL 1355 x 180.75 = 244,916.25 USD
     assert _decide(prices, _limits(max_order_notional=200_000))["AAPL"] == (
-        "order notional 244,916.25 > max 200,000.00 by 44,916.25 USD"
+        "max_order_notional: order notional 244,916.25 > max 200,000.00 by 44,916.25 USD"
     )
-    assert _decide(prices, _limits(blocklist=("TSLA",)))["TSLA"] == "TSLA is blocklisted"
+    assert _decide(prices, _limits(blocklist=("TSLA",)))["TSLA"] == "blocklisted: TSLA is blocklisted"
     assert _decide(prices, _limits(max_position_pct=0.2))["AAPL"] == (
-        "AAPL position would be 24.49% of equity > max 20.00% by 4.49%"
+        "max_position_pct: AAPL position would be 24.49% of equity > max 20.00% by 4.49%"
     )
     # gross: the first three fit into 0.75, the fourth (TSLA, 24.5%) would make it 97.9%
     gross = _decide(prices, _limits(max_gross_exposure=0.75))
     assert [t for t, r in gross.items() if r] == ["TSLA"]
-    assert gross["TSLA"].startswith("gross exposure would be 97.9") and "> max 75.00%" in gross["TSLA"]
+    assert (
+        gross["TSLA"].startswith("max_gross_exposure: gross exposure would be 97.9")
+        and "> max 75.00%" in gross["TSLA"]
+    )
     turnover = _decide(prices, BASE, traded_today=600_000.0)
     assert turnover["AAPL"] == "" and turnover["MSFT"] == (
-        "today's turnover would be 108.98% of equity > max 100.00% by 8.98%"
+        "max_daily_turnover_pct: today's turnover would be 108.98% of equity > max 100.00% by 8.98%"
     )
-    collar = _decide(prices, BASE, last_close={**prices, "NVDA": 700.0})
-    assert collar["NVDA"] == "price 791.1200 is 13.02% from last close 700.0000 > collar 10.00% by 3.02%"
-    stale = _decide(prices, BASE, price_dates={"AAPL": date(2024, 2, 20), "MSFT": date(2024, 2, 28)})
-    assert stale["AAPL"] == "last close of AAPL is from 2024-02-20 (9 days old) > max 5 by 4 days"
+    collar = _decide(prices, BASE, reference={**prices, "NVDA": 700.0})
+    assert collar["NVDA"] == (
+        "collar_breach: price 791.1200 of NVDA is 13.02% from reference 700.0000 > collar 10.00% by 3.02%"
+    )
+    dates = dict.fromkeys(prices, date(2024, 2, 28))
+    stale = _decide(prices, BASE, price_dates={**dates, "AAPL": date(2024, 2, 20)})
+    assert (
+        stale["AAPL"] == "price_stale: last close of AAPL is from 2024-02-20 (9 days old) > max 5 by 4 days"
+    )
     assert stale["MSFT"] == ""
     closed = _decide(prices, BASE, now=datetime(2024, 3, 2, 16, 0, tzinfo=UTC))
-    assert closed["AAPL"] == "market closed at Sat 2024-03-02 11:00 New York (session 09:30-16:00 Mon-Fri)"
+    assert (
+        closed["AAPL"]
+        == "trading_hours: market closed at Sat 2024-03-02 11:00 New York (session 09:30-16:00 Mon-Fri)"
+    )
 
 
 def test_breach_records_value_threshold_and_excess(prices: dict[str, float]) -> None:
@@ -147,10 +159,11 @@ def test_breach_records_value_threshold_and_excess(prices: dict[str, float]) -> 
         limits=RiskLimits(max_order_notional=50_000),
         positions={},
         prices=prices,
-        last_close=prices,
+        reference=prices,
         equity=100_000.0,
         traded_today=0.0,
         now=OPEN,
+        price_dates=dict.fromkeys(prices, date(2024, 2, 28)),
     )
     limits = {b.limit: b for b in decision.breaches}
     assert set(limits) == {"max_order_notional", "max_position_pct"}

@@ -147,10 +147,10 @@ def test_risk_rejections_are_recorded_with_the_limit(prices_lake: Lake, pg_url: 
     assert report.status == "completed-with-issues"
     assert {t: [b["limit"] for b in r] for t, r in report.risk_rejections.items()} == {
         t: ["max_order_notional"] for t in TICKERS if t != "TSLA"
-    } | {"TSLA": ["blocklist", "max_order_notional"]}
+    } | {"TSLA": ["blocklisted", "max_order_notional"]}
     aapl = next(o for o in report.orders if o.ticker == "AAPL")
     assert aapl.status == "rejected"
-    assert aapl.reason == "order notional 139,900.50 > max 100,000.00 by 39,900.50 USD"
+    assert aapl.reason == "max_order_notional: order notional 139,900.50 > max 100,000.00 by 39,900.50 USD"
     assert rows(pg_url, "SELECT reason FROM trading.orders WHERE ticker = 'AAPL'") == [(aapl.reason,)]
 
 

@@ -91,6 +91,10 @@ class Broker(Protocol):
         """The traded account's positions."""
         ...
 
+    async def quotes(self, tickers: Sequence[str]) -> dict[str, float]:
+        """The broker's current price of each ticker it can quote now (left out when it cannot)."""
+        ...
+
     async def known_orders(self) -> set[str]:
         """Client order ids the broker already has (open or with fills), to never send one twice."""
         ...

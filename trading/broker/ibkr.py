@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Sequence
 
-from ib_async import IB, LimitOrder, MarketOrder, Stock, Trade
+from ib_async import IB, Contract, LimitOrder, MarketOrder, Order, Stock, Trade
 from ib_async.ib import StartupFetch
 from ib_async.order import OrderStatus
 
@@ -51,6 +52,7 @@ class IbkrBroker:
         reconnect_attempts: int = 5,
         reconnect_delay: float = 1.0,
         ack_timeout: float = 10.0,
+        quote_timeout: float = 5.0,
     ) -> None:
         """Trade ``account`` through the TWS/Gateway API at ``host:port`` as API client ``client_id``."""
         if not account:
@@ -61,6 +63,7 @@ class IbkrBroker:
         self.reconnect_attempts = reconnect_attempts
         self.reconnect_delay = reconnect_delay
         self.ack_timeout = ack_timeout
+        self.quote_timeout = quote_timeout
         self.ib = IB()
         #: what happened to the connection (disconnects, reconnects), for the run report
         self.events: list[str] = []
@@ -170,6 +173,31 @@ class IbkrBroker:
             key=lambda p: p.ticker,
         )
 
+    async def quotes(self, tickers: Sequence[str]) -> dict[str, float]:
+        """Snapshot quotes: the last price (the bid/ask midpoint when the last lies outside them) of each ticker.
+
+        A ticker TWS gives no usable price for (no market data subscription: error 354; nothing within
+        ``quote_timeout``, contract lookup included) is left out; the rebalance then checks against the lake's
+        reference alone.
+        """
+        self._require()
+        if not tickers:
+            return {}
+        try:
+            async with asyncio.timeout(self.quote_timeout):
+                qualified = await self.ib.qualifyContractsAsync(*[Stock(t, "SMART", "USD") for t in tickers])
+                contracts = [c for c in qualified if isinstance(c, Contract) and c.conId]
+                found = await self.ib.reqTickersAsync(*contracts) if contracts else []
+        except (TimeoutError, ConnectionError) as exc:
+            self.events.append(f"no quotes from TWS ({type(exc).__name__}): the lake reference alone is used")
+            return {}
+        quotes: dict[str, float] = {}
+        for ticker in found:
+            price = ticker.marketPrice()
+            if price is not None and math.isfinite(price) and price > 0:
+                quotes[ticker.contract.symbol] = float(price)  # type: ignore[union-attr]
+        return quotes
+
     def _trades(self) -> dict[str, Trade]:
         """Trades by client order id: this connection's, else the last seen before a reconnect."""
         current = {t.order.orderRef: t for t in self.ib.trades() if t.order.orderRef}
@@ -189,14 +217,21 @@ class IbkrBroker:
         return current | filled | acknowledged
 
     async def place(self, order: OrderRequest) -> None:
-        """Send a DAY market (or limit) order on SMART routing, orderRef = client order id."""
+        """Send a DAY limit (or market) order on SMART routing, orderRef = client order id.
+
+        Raises:
+            ValueError: a limit order without a finite positive limit price (never sent as a market order).
+        """
         self._require()
         contract = Stock(order.ticker, "SMART", "USD")
-        ib_order = (
-            LimitOrder(order.side, order.quantity, order.limit_price)
-            if order.order_type == "LMT" and order.limit_price is not None
-            else MarketOrder(order.side, order.quantity)
-        )
+        if order.order_type == "LMT":
+            if order.limit_price is None or not math.isfinite(order.limit_price) or order.limit_price <= 0:
+                raise ValueError(
+                    f"limit order {order.client_order_id} has no usable limit ({order.limit_price})"
+                )
+            ib_order: Order = LimitOrder(order.side, order.quantity, order.limit_price)
+        else:
+            ib_order = MarketOrder(order.side, order.quantity)
         ib_order.account = self.account_id
         ib_order.orderRef = order.client_order_id
         ib_order.tif = "DAY"

@@ -97,6 +97,10 @@ class SimBroker:
         """The held positions."""
         return [BrokerPosition(ticker=t, quantity=q, avg_cost=None) for t, q in sorted(self.holdings.items())]
 
+    async def quotes(self, tickers: Sequence[str]) -> dict[str, float]:
+        """None: the sim has no live market (the collar reference is the lake's alone)."""
+        return {}
+
     async def known_orders(self) -> set[str]:
         """Ids of the orders placed with this broker."""
         return set(self._orders)

@@ -8,7 +8,7 @@ run read). Orders are keyed by the client order id: submitting the same id again
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import msgspec
@@ -74,6 +74,15 @@ class OrderRecord(msgspec.Struct, frozen=True, kw_only=True):
     def is_terminal(self) -> bool:
         """Filled, cancelled or rejected."""
         return self.status in TERMINAL
+
+
+class KillSwitch(msgspec.Struct, frozen=True, kw_only=True):
+    """The order store's kill switch: engaged or not, why, by whom, since when."""
+
+    engaged: bool
+    reason: str
+    set_by: str
+    set_at: datetime
 
 
 class ExecutionRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -213,6 +222,30 @@ class OrderStore:
                 (status, Jsonb(dict(report)), run_id),
             )
             self._audit("run.finished", subject=run_id, reason=status)
+
+    def kill_switch(self) -> KillSwitch:
+        """The kill switch as stored now (read fresh each call: a running process sees an operator's change)."""
+        row = self.conn.execute("SELECT engaged, reason, set_by, set_at FROM trading.kill_switch").fetchone()
+        if row is None:  # the row is created by the migration; a missing one is a damaged store: stop
+            return KillSwitch(
+                engaged=True, reason="kill switch row missing", set_by="?", set_at=datetime.now(UTC)
+            )
+        return KillSwitch(**row)
+
+    def set_kill_switch(self, engaged: bool, reason: str) -> KillSwitch:
+        """Turn the kill switch on or off (audited as ``killswitch.on`` / ``killswitch.off``, actor and reason)."""
+        with self.conn.transaction():
+            row = self.conn.execute(
+                "INSERT INTO trading.kill_switch (id, engaged, reason, set_by, set_at)"
+                " VALUES (true, %s, %s, %s, clock_timestamp())"
+                " ON CONFLICT (id) DO UPDATE SET engaged = EXCLUDED.engaged, reason = EXCLUDED.reason,"
+                " set_by = EXCLUDED.set_by, set_at = EXCLUDED.set_at"
+                " RETURNING engaged, reason, set_by, set_at",
+                (engaged, reason, self.actor),
+            ).fetchone()
+            self._audit(f"killswitch.{'on' if engaged else 'off'}", subject="kill_switch", reason=reason)
+        assert row is not None
+        return KillSwitch(**row)
 
     def try_lock(self, account_id: str) -> bool:
         """Take the account's rebalance lock (a session advisory lock); False when another session holds it."""
