@@ -15,8 +15,8 @@ Handled events:
   provides a provisional state (dated 1970) that any subscription event replaces, and never changes a
   subscription already known, so a late checkout cannot re-upgrade a cancelled subscription.
   The user's plan is then derived from their subscriptions: the plan of the newest active one, else Free.
-* ``invoice.payment_failed`` / ``invoice.paid`` record the invoice's state the same way (``paid`` and ``void`` are
-  final). A user with an unpaid invoice whose first failed payment is older than their plan's ``grace_days``
+* ``invoice.payment_failed`` / ``invoice.paid`` / ``invoice.voided`` record the invoice's state the same way
+  (``paid`` and ``void`` are final; an older failure delivered late still moves the first failure earlier). A user with an unpaid invoice whose first failed payment is older than their plan's ``grace_days``
   is refused with 402 (:func:`suspension`) until the invoice is paid.
 
 Every other type is recorded and ignored.
@@ -195,7 +195,7 @@ async def _invoice(conn: Conn, event: Event, invoice: Invoice) -> str:
         return f"unmatched: no user for customer {invoice.customer!r}"
     created = _when(event.created)
     failed = created if event.type == "invoice.payment_failed" else None
-    status = "paid" if event.type == "invoice.paid" else (invoice.status or "open")
+    status = {"invoice.paid": "paid", "invoice.voided": "void"}.get(event.type) or invoice.status or "open"
     prior = await (
         await conn.execute("SELECT status, event_created FROM invoices WHERE id = %s", (invoice.id,))
     ).fetchone()
@@ -242,6 +242,7 @@ HANDLERS = {
     "customer.subscription.deleted": _subscription,
     "invoice.paid": _invoice,
     "invoice.payment_failed": _invoice,
+    "invoice.voided": _invoice,
 }
 
 

@@ -1,7 +1,7 @@
 """Our own Stripe Checkout: ``POST /v1/billing/checkout`` creates the session that later links the customer.
 
 The session is created with the caller's user id as ``client_reference_id`` and ``metadata.user_id`` (and on
-the subscription's metadata), and its id is stored in ``checkout_sessions`` with the user and plan: the webhook
+the subscription's metadata, informative only), and its id is stored in ``checkout_sessions`` with the user and plan: the webhook
 links a Stripe customer to a user only through a session found there (:mod:`serving.accounts.billing`). The
 plan's price is the active Stripe price whose ``lookup_key`` is the plan's name. Stripe is reached with the
 ``stripe`` library at ``STRIPE_API_BASE`` (default Stripe's own API) with ``STRIPE_API_KEY``.
@@ -103,7 +103,8 @@ async def create_checkout(
             "line_items": [{"price": prices.data[0].id, "quantity": 1}],
             "client_reference_id": str(user_id),
             "metadata": ids,
-            "subscription_data": {"metadata": ids},
+            # not the plan: the subscription's price (lookup_key) says it, also after a change in Stripe
+            "subscription_data": {"metadata": {"user_id": str(user_id)}},
             "success_url": request.success_url,
             "cancel_url": request.cancel_url,
         }

@@ -150,7 +150,10 @@ class AccountsAccess:
     @property
     def route_handlers(self) -> list[Any]:
         """``POST /v1/auth/token``, ``/v1/billing/checkout`` and ``/v1/billing/webhook``, for the app to mount."""
-        live = lambda: self.runtime  # noqa: E731
+
+        def live() -> AccessRuntime | None:
+            return self.runtime
+
         return [token_route(live, self._caller), checkout_route(live, self._caller), webhook_route(live)]
 
 

@@ -89,7 +89,7 @@ class CheckoutSession(msgspec.Struct, frozen=True):
 
 
 class Invoice(msgspec.Struct, frozen=True):
-    """The object of ``invoice.paid`` / ``invoice.payment_failed``."""
+    """The object of ``invoice.paid`` / ``invoice.payment_failed`` / ``invoice.voided``."""
 
     id: Text
     customer: Text
@@ -104,6 +104,7 @@ OBJECTS: dict[str, type[Subscription | CheckoutSession | Invoice]] = {
     "customer.subscription.deleted": Subscription,
     "invoice.paid": Invoice,
     "invoice.payment_failed": Invoice,
+    "invoice.voided": Invoice,
 }
 
 

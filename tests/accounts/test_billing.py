@@ -115,7 +115,6 @@ def test_checkout_endpoint_creates_the_session_that_links(
         "metadata[user_id]": str(user.id),
         "metadata[plan]": "pro",
         "subscription_data[metadata][user_id]": str(user.id),
-        "subscription_data[metadata][plan]": "pro",
         "success_url": URLS["success_url"],
         "cancel_url": URLS["cancel_url"],
         "customer_email": user.email,

@@ -110,6 +110,13 @@ def test_invoice_before_link_is_applied_at_link(
     )
     assert r.json()["outcome"] == f"user {user.id}: free -> pro (1 earlier event(s) of the customer applied)"
     assert billing_client.get("/v1/things/1", headers={"X-API-KEY": key}).status_code == 402
+    voided = event("invoice.voided", invoice("in_early", customer, "void"))
+    r = post(billing_client, voided)
+    assert (
+        r.json()["outcome"]
+        == f"user {user.id}: invoice in_early void; 0 unpaid invoice(s) with a failed payment"
+    )
+    assert billing_client.get("/v1/things/1", headers={"X-API-KEY": key}).status_code == 200
 
 
 def test_suspension_is_decided_per_request() -> None:
