@@ -16,8 +16,9 @@ Handled events:
   subscription already known, so a late checkout cannot re-upgrade a cancelled subscription.
   The user's plan is then derived from their subscriptions: the plan of the newest active one, else Free.
 * ``invoice.payment_failed`` / ``invoice.paid`` / ``invoice.voided`` record the invoice's state the same way
-  (``paid`` and ``void`` are final; an older failure delivered late still moves the first failure earlier). A user with an unpaid invoice whose first failed payment is older than their plan's ``grace_days``
-  is refused with 402 (:func:`suspension`) until the invoice is paid.
+  (``paid`` and ``void`` are final; an older failure delivered late still moves the first failure earlier). A
+  user with an unpaid invoice whose first failed payment is older than their plan's ``grace_days`` is refused
+  with 402 (:func:`suspension`) until the invoice is paid or voided.
 
 Every other type is recorded and ignored.
 """
@@ -54,8 +55,6 @@ UNPAID_INVOICE = ("open", "uncollectible")
 PROVISIONAL = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 Conn = AsyncConnection[Any]
-
-
 #: first key of the per-customer advisory lock (second: hash of the customer id)
 _CUSTOMER_LOCK = 0x53545250
 

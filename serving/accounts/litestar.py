@@ -228,7 +228,7 @@ def webhook_route(runtime: Callable[[], AccessRuntime | None]) -> Any:
 
     @post("/v1/billing/webhook", status_code=200, tags=["billing"], summary="Stripe webhook")
     async def webhook(request: Request[Any, Any, Any]) -> Response[Any]:
-        """Apply a Stripe event (signed with STRIPE_WEBHOOK_SECRET) once; bad or stale signatures get 400."""
+        """Apply a Stripe event (signed with STRIPE_WEBHOOK_SECRET) once; bad signatures or bodies get 400."""
         live = runtime()
         if live is None:
             return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
