@@ -132,6 +132,11 @@ SETTINGS: dict[str, Setting] = {
     "stripe_webhook_secret": Setting(
         "STRIPE_WEBHOOK_SECRET", "", "Stripe webhook signing secret; webhooks are refused while it is empty."
     ),
+    "stripe_api_base": Setting(
+        "STRIPE_API_BASE",
+        "https://api.stripe.com",
+        "Base URL of the Stripe API that POST /v1/billing/checkout calls (a local fake in tests).",
+    ),
     "ibkr_host": Setting("IBKR_HOST", "127.0.0.1", "TWS / IB Gateway host."),
     "ibkr_port": Setting(
         "IBKR_PORT", "7497", "TWS / IB Gateway port (7497 = TWS paper, 4002 = Gateway paper)."
@@ -285,6 +290,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     jwt_secret: str
     stripe_api_key: str
     stripe_webhook_secret: str
+    stripe_api_base: str
     ibkr_host: str
     ibkr_port: int
     ibkr_client_id: int
@@ -333,6 +339,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "ibkr_port": int(raw["ibkr_port"]),
                 "ibkr_client_id": int(raw["ibkr_client_id"]),
                 "auth": _switch("AIHF_AUTH", raw["auth"]),
+                "stripe_api_base": raw["stripe_api_base"].strip().rstrip("/"),
                 "trading_kill_switch": _switch("TRADING_KILL_SWITCH", raw["trading_kill_switch"]),
                 "trading_risk_limits": _resolve_local(raw["trading_risk_limits"]),
                 "trading_universe": tuple(
@@ -359,6 +366,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raise ValueError(
                     f"{SETTINGS[field].env} must be one of {', '.join(choices)}, not {values[field]!r}"
                 )
+        if not values["stripe_api_base"].startswith(("https://", "http://")):
+            raise ValueError(f"STRIPE_API_BASE must be an http(s) URL, not {values['stripe_api_base']!r}")
         if values["edgar_source"] not in ("offline", "live"):
             raise ValueError(f"EDGAR_SOURCE must be 'offline' or 'live', not {values['edgar_source']!r}")
         if not 0 < values["sec_max_rps"] <= 10:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import psycopg
 
 from lake.settings import PROJECT_ROOT, Settings
-from serving.accounts import db, store
+from serving.accounts import billing, db, store
 from serving.accounts.plans import PLANS
 
 DEMO_KEY_FILE = PROJECT_ROOT / ".aihf-demo-key"
@@ -35,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("set-plan", help="move a user to another plan")
     p.add_argument("email")
     p.add_argument("plan", help=", ".join(PLANS))
+    p = sub.add_parser(
+        "billing", help="a user's Stripe subscriptions and invoices, and whether keys are suspended"
+    )
+    p.add_argument("email")
     p = sub.add_parser("usage", help="requests and rows per day, endpoint and key")
     p.add_argument("email", nargs="?")
     p.add_argument("--days", type=int, default=7)
@@ -66,6 +71,20 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+def _billing(conn: store.Conn, email: str) -> None:
+    user, state = store.billing_rows(conn, email)
+    print(f"user {user.id} {user.email} plan {user.plan} Stripe customer {user.stripe_customer_id or '-'}")
+    for r in state:
+        failed = f"  first failed {_when(r.failed_at.astimezone(dt.UTC))}" if r.failed_at else ""
+        print(
+            f"{r.kind:<12}  {r.id:<28}  {r.plan or '-':<10}  {r.status:<18}"
+            f"  event {_when(r.event_created.astimezone(dt.UTC))}{failed}"
+        )
+    unpaid = [r.failed_at for r in state if r.kind == "invoice" and r.status in billing.UNPAID_INVOICE]
+    first = min((f for f in unpaid if f is not None), default=None)
+    print(billing.suspension(user.plan, first, dt.datetime.now(dt.UTC)) or "keys: not suspended")
+
+
 def _command(conn: store.Conn, args: argparse.Namespace) -> int:
     if args.command == "create-user":
         user = store.create_user(conn, args.email, args.plan)
@@ -90,6 +109,8 @@ def _command(conn: store.Conn, args: argparse.Namespace) -> int:
     elif args.command == "set-plan":
         user = store.set_plan(conn, args.email, args.plan)
         print(f"user {user.email} is now on plan {user.plan}")
+    elif args.command == "billing":
+        _billing(conn, args.email)
     elif args.command == "usage":
         rows = store.usage(conn, args.email, args.days)
         print(f"{'day':<10}  {'key':<18}  {'requests':>8}  {'rows':>8}  endpoint")

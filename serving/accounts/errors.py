@@ -6,7 +6,13 @@ from typing import Any
 
 import msgspec
 
-FD_TITLES = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 503: "Service Unavailable"}
+FD_TITLES = {
+    401: "Unauthorized",
+    402: "Payment Required",
+    403: "Forbidden",
+    404: "Not Found",
+    503: "Service Unavailable",
+}
 
 
 class ErrorDetail(msgspec.Struct, frozen=True):

@@ -4,7 +4,7 @@ The app's own middleware calls :meth:`AccountsAccess.authenticate` (key or JWT, 
 refusals raise the app's ``ApiError`` with ``Retry-After`` on 429), :meth:`AccountsAccess.meter` after each
 answer, :meth:`AccountsAccess.usage` for ``/v1/usage``, and the startup/shutdown hooks (migrate and connect;
 flush the usage buffer). The app mounts :attr:`AccountsAccess.route_handlers` (``POST /v1/auth/token``,
-``POST /v1/billing/webhook``); the webhook path is admitted without a key (Stripe signs it instead).
+``POST /v1/billing/checkout``, ``POST /v1/billing/webhook``); the webhook path is admitted without a key (Stripe signs it instead).
 
 When the app's ``serving.access`` / ``serving.errors`` modules are absent (this package used alone), stand-ins
 with the same fields are used.
@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 from litestar import Request
 
-from serving.accounts.litestar import token_route, webhook_route
+from serving.accounts.litestar import checkout_route, token_route, webhook_route
 from serving.accounts.runtime import AccessConfig, AccessRuntime, Refused
 from serving.accounts.verify import Principal as KeyPrincipal
 
@@ -149,8 +149,12 @@ class AccountsAccess:
 
     @property
     def route_handlers(self) -> list[Any]:
-        """``POST /v1/auth/token`` and ``POST /v1/billing/webhook``, for the app to mount."""
-        return [token_route(lambda: self.runtime, self._caller), webhook_route(lambda: self.runtime)]
+        """``POST /v1/auth/token``, ``/v1/billing/checkout`` and ``/v1/billing/webhook``, for the app to mount."""
+
+        def live() -> AccessRuntime | None:
+            return self.runtime
+
+        return [token_route(live, self._caller), checkout_route(live, self._caller), webhook_route(live)]
 
 
 def create_access(settings: Any) -> AccountsAccess:

@@ -7,7 +7,8 @@
   daily quota and burst limit (Redis, one round trip) and counts the request for metering; refusals are
   answered in the face's format (``/v1``: the seed's error object; FD: ``{"error","message"}`` / 429
   ``{"detail"}``) with ``Retry-After`` on 429;
-* ``GET /v1/usage``, ``POST /v1/auth/token`` (API key -> short-lived JWT) and ``POST /v1/billing/webhook``;
+* ``GET /v1/usage``, ``POST /v1/auth/token`` (API key -> short-lived JWT), ``POST /v1/billing/checkout``
+  (a Stripe Checkout Session for the caller) and ``POST /v1/billing/webhook``;
 * lifespan hooks: migrate the database, open the PostgreSQL pool and Redis, start the usage flusher; on
   shutdown flush every buffered request and close them.
 
@@ -32,7 +33,7 @@ from litestar.plugins import InitPluginProtocol
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from lake.settings import Settings
-from serving.accounts import billing
+from serving.accounts import billing, checkout
 from serving.accounts.errors import error_body
 from serving.accounts.limits import Decision
 from serving.accounts.runtime import AccessConfig, AccessRuntime, Refused
@@ -227,7 +228,7 @@ def webhook_route(runtime: Callable[[], AccessRuntime | None]) -> Any:
 
     @post("/v1/billing/webhook", status_code=200, tags=["billing"], summary="Stripe webhook")
     async def webhook(request: Request[Any, Any, Any]) -> Response[Any]:
-        """Apply a Stripe event (signed with STRIPE_WEBHOOK_SECRET) once; bad or stale signatures get 400."""
+        """Apply a Stripe event (signed with STRIPE_WEBHOOK_SECRET) once; bad signatures or bodies get 400."""
         live = runtime()
         if live is None:
             return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
@@ -236,16 +237,37 @@ def webhook_route(runtime: Callable[[], AccessRuntime | None]) -> Any:
             event = billing.verify(
                 payload, request.headers.get("stripe-signature"), live.config.stripe_webhook_secret
             )
+            async with live.pool.connection() as conn:
+                outcome, duplicate = await billing.apply_event(conn, event, payload)
         except billing.WebhookError as exc:
-            return _error_response(request, 400, "INVALID_SIGNATURE", str(exc))
-        async with live.pool.connection() as conn:
-            outcome, duplicate = await billing.apply_event(conn, event)
+            return _error_response(request, 400, exc.code, exc.message)
         if not duplicate:
             live.authenticator.invalidate()
-        log.info("stripe event %s %s: %s", event["id"], event["type"], outcome)
-        return Response(WebhookResponse(True, event["id"], duplicate, outcome))
+        log.info("stripe event %s %s: %s", event.id, event.type, outcome)
+        return Response(WebhookResponse(True, event.id, duplicate, outcome))
 
     return webhook
+
+
+def checkout_route(runtime: Callable[[], AccessRuntime | None], caller: Caller) -> Any:
+    """``POST /v1/billing/checkout``: a Stripe Checkout Session for the caller's user (see :mod:`.checkout`)."""
+
+    @post("/v1/billing/checkout", status_code=200, tags=["billing"], summary="Start a Stripe Checkout")
+    async def checkout_session(request: Request[Any, Any, Any]) -> Response[Any]:
+        """Create a subscription checkout for ``{plan, success_url, cancel_url}``; pay at the returned ``url``."""
+        live, who = runtime(), caller(request)
+        if live is None or who is None:
+            return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
+        try:
+            wanted = checkout.parse_request(await request.body())
+            created = await checkout.create_checkout(
+                live.pool, live.config.stripe_api_key, live.config.stripe_api_base, who[0], wanted
+            )
+        except checkout.CheckoutError as exc:
+            return _error_response(request, exc.status, exc.code, exc.message)
+        return Response(created)
+
+    return checkout_session
 
 
 def usage_route(runtime: Callable[[], AccessRuntime | None], caller: Caller) -> Any:
@@ -302,9 +324,14 @@ class AccessPlugin(InitPluginProtocol):
             await runtime.close()
 
     def route_handlers(self) -> list[Any]:
-        """``GET /v1/usage``, ``POST /v1/auth/token``, ``POST /v1/billing/webhook``."""
+        """``GET /v1/usage``, ``POST /v1/auth/token``, ``POST /v1/billing/checkout``, ``POST /v1/billing/webhook``."""
 
         def live() -> AccessRuntime | None:
             return self.runtime
 
-        return [usage_route(live, _caller), token_route(live, _caller), webhook_route(live)]
+        return [
+            usage_route(live, _caller),
+            token_route(live, _caller),
+            checkout_route(live, _caller),
+            webhook_route(live),
+        ]

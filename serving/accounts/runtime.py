@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import msgspec
 from psycopg_pool import AsyncConnectionPool
 
-from serving.accounts import db
+from serving.accounts import billing, db
 from serving.accounts.errors import is_v1, throttled_message
 from serving.accounts.limits import Decision, RateLimiter
 from serving.accounts.metering import UsageMeter
@@ -35,6 +36,8 @@ class AccessConfig(msgspec.Struct, frozen=True, kw_only=True):
     auth: bool = True
     jwt_secret: str = ""
     stripe_webhook_secret: str = ""
+    stripe_api_key: str = ""
+    stripe_api_base: str = "https://api.stripe.com"
     redis_prefix: str = "aihf:rl:"
     key_cache_ttl_s: float = KEY_CACHE_TTL_S
     flush_interval_s: float = 5.0
@@ -51,6 +54,8 @@ class AccessConfig(msgspec.Struct, frozen=True, kw_only=True):
                 "auth": settings.auth,
                 "jwt_secret": settings.jwt_secret,
                 "stripe_webhook_secret": settings.stripe_webhook_secret,
+                "stripe_api_key": settings.stripe_api_key,
+                "stripe_api_base": settings.stripe_api_base,
                 **overrides,
             }
         )
@@ -131,7 +136,8 @@ class AccessRuntime:
         requests pass unlimited (logged once a minute) and are still metered.
 
         Raises:
-            Refused: 401 (no/unknown/revoked key, bad token), 403 (scope), 429 (quota or burst).
+            Refused: 401 (no/unknown/revoked key, bad token), 402 (keys suspended for a failed payment past the
+                plan's grace period), 403 (scope), 429 (quota or burst).
         """
         if not self.config.auth:
             return self.anonymous, None
@@ -139,6 +145,9 @@ class AccessRuntime:
             who = await self.authenticator.authenticate(api_key, bearer)
         except AuthError as exc:
             raise Refused(exc.status, exc.code, exc.message) from None
+        suspended = billing.suspension(who.plan.name, who.payment_failed_at, dt.datetime.now(dt.UTC))
+        if suspended:
+            raise Refused(402, "PAYMENT_REQUIRED", suspended)
         face = "v1" if is_v1(path) else "fd"
         if face not in who.scopes:
             scopes = ", ".join(sorted(who.scopes))

@@ -259,3 +259,34 @@ def ensure_demo_key(
             (user.id,),
         )
     return issue_key(conn, email, name="demo").key, True
+
+
+class BillingRow(msgspec.Struct, frozen=True):
+    """One Stripe subscription or invoice of a user as ``billing`` shows it."""
+
+    kind: str
+    id: str
+    plan: str | None
+    status: str
+    failed_at: dt.datetime | None
+    event_created: dt.datetime
+
+
+def billing_rows(conn: Conn, email: str) -> tuple[User, list[BillingRow]]:
+    """The user and their subscriptions and invoices (newest state first).
+
+    Raises:
+        AccountError: unknown user.
+    """
+    user = get_user(conn, email)
+    rows = conn.execute(
+        """
+        SELECT 'subscription', id, plan, status, NULL::timestamptz, event_created FROM subscriptions
+        WHERE user_id = %(id)s
+        UNION ALL
+        SELECT 'invoice', id, NULL, status, failed_at, event_created FROM invoices WHERE user_id = %(id)s
+        ORDER BY 1 DESC, 6 DESC, 2
+        """,
+        {"id": user.id},
+    ).fetchall()
+    return user, [BillingRow(*row) for row in rows]

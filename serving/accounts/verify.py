@@ -2,11 +2,16 @@
 
 A key's row (its user, plan, scopes and revocation) is cached for ``ttl_s`` seconds per process, unknown
 keys too (so a flood of bad keys does not reach the database). Consequence, by design: a revocation or a
-plan change reaches a running server within ``ttl_s`` seconds (default 30), without a restart.
+plan change reaches a running server within ``ttl_s`` seconds (default 30), without a restart. The row also
+carries the user's first failed payment of an unpaid invoice (``payment_failed_at``): the billing suspension
+(:func:`serving.accounts.billing.suspension`) compares it with the clock on every request, so a grace period
+ends on time even for a cached key, while a new failure or a payment reaches other processes within ``ttl_s``
+(the process that takes the Stripe webhook clears its cache at once).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -21,7 +26,9 @@ KEY_CACHE_TTL_S = 30.0
 
 _LOOKUP = """
     SELECT k.id, k.user_id, k.key_hash, k.scopes, k.revoked_at IS NOT NULL,
-           p.name, p.daily_requests, p.max_rows, p.burst, p.refill_per_s
+           p.name, p.daily_requests, p.max_rows, p.burst, p.refill_per_s,
+           (SELECT min(i.failed_at) FROM invoices i
+            WHERE i.user_id = u.id AND i.status IN ('open', 'uncollectible')) AS payment_failed_at
     FROM api_keys k JOIN users u ON u.id = k.user_id JOIN plans p ON p.name = u.plan
 """
 
@@ -35,6 +42,7 @@ class Principal(msgspec.Struct, frozen=True):
     scopes: frozenset[str]
     revoked: bool = False
     anonymous: bool = False
+    payment_failed_at: dt.datetime | None = None
 
 
 class AuthError(Exception):
@@ -48,10 +56,9 @@ class AuthError(Exception):
 
 
 def _principal(row: tuple[Any, ...]) -> Principal:
-    key_id, user_id, _, scopes, revoked, name, daily, max_rows, burst, refill = row
-    return Principal(
-        key_id, user_id, Plan(name, daily, max_rows, burst, float(refill)), frozenset(scopes), revoked
-    )
+    key_id, user_id, _, scopes, revoked, name, daily, max_rows, burst, refill, failed_at = row
+    plan = Plan(name, daily, max_rows, burst, float(refill))
+    return Principal(key_id, user_id, plan, frozenset(scopes), revoked, payment_failed_at=failed_at)
 
 
 class Authenticator:

@@ -12,6 +12,7 @@ import redis
 
 from serving.accounts import db
 from serving.accounts.runtime import AccessConfig
+from tests.accounts.fake_stripe import API_KEY, FakeStripe
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -64,3 +65,23 @@ def config(pg_url: str, redis_prefix: str) -> AccessConfig:
 def unique_email(tag: str) -> str:
     """An email no other test uses."""
     return f"{tag}-{uuid.uuid4().hex[:8]}@example.com"
+
+
+@pytest.fixture
+def stripe_api() -> Iterator[FakeStripe]:
+    """A loopback fake of the Stripe API endpoints our checkout calls."""
+    with FakeStripe() as fake:
+        yield fake
+
+
+@pytest.fixture
+def billing_client(config: AccessConfig, stripe_api: FakeStripe) -> Iterator[Any]:
+    """A test client of the tiny app with billing on, its Stripe API being :func:`stripe_api`."""
+    import msgspec
+    from litestar.testing import TestClient
+
+    from tests.accounts.tiny_app import create_app
+
+    live = msgspec.structs.replace(config, stripe_api_key=API_KEY, stripe_api_base=stripe_api.base)
+    with TestClient(create_app(live)) as test_client:
+        yield test_client

@@ -87,7 +87,7 @@ def test_migrate_creates_database_and_demo_key_is_stable(
     fresh = pg_url + "_fresh"
     try:
         code, out, _ = cli(fresh, capsys, "migrate")
-        assert code == 0 and f"{fresh.rsplit('/', 1)[1]} is at migration 0001" in out
+        assert code == 0 and f"{fresh.rsplit('/', 1)[1]} is at migration {db.head_revision()}" in out
         with psycopg.connect(fresh) as c:
             plans = c.execute(
                 "SELECT name, daily_requests, max_rows FROM plans ORDER BY daily_requests"
@@ -108,3 +108,42 @@ def test_migrate_creates_database_and_demo_key_is_stable(
             " WHERE u.email = 'demo@localhost' AND k.revoked_at IS NULL"
         ).fetchone()
     assert live == (1,)
+
+
+def test_billing_shows_subscriptions_invoices_and_suspension(
+    pg_url: str, conn: psycopg.Connection[Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    email = unique_email("cli-billing")
+    code, out, _ = cli(pg_url, capsys, "create-user", email, "--plan", "pro")
+    user_id = int(out.split()[1])
+    conn.execute("UPDATE users SET stripe_customer_id = %s WHERE id = %s", (f"cus_{user_id}x", user_id))
+    conn.execute(
+        "INSERT INTO subscriptions (id, user_id, customer_id, plan, status, event_created)"
+        " VALUES (%s, %s, %s, 'pro', 'past_due', '2026-11-20 10:00+00')",
+        (f"sub_{user_id}x", user_id, f"cus_{user_id}x"),
+    )
+    code, out, _ = cli(pg_url, capsys, "billing", email)
+    assert code == 0 and out.splitlines()[-1] == "keys: not suspended"
+    conn.execute(
+        "INSERT INTO invoices (id, user_id, customer_id, status, failed_at, event_created)"
+        " VALUES (%s, %s, %s, 'open', '2026-11-01 09:30+00', '2026-11-05 09:30+00')",
+        (f"in_{user_id}x", user_id, f"cus_{user_id}x"),
+    )
+    code, out, _ = cli(pg_url, capsys, "billing", email)
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == f"user {user_id} {email} plan pro Stripe customer cus_{user_id}x"
+    assert lines[1].split() == [
+        "subscription",
+        f"sub_{user_id}x",
+        "pro",
+        "past_due",
+        "event",
+        "2026-11-20",
+        "10:00:00",
+    ]
+    assert lines[2].split()[:4] == ["invoice", f"in_{user_id}x", "-", "open"]
+    assert lines[2].endswith("first failed 2026-11-01 09:30:00")
+    assert lines[3].startswith(
+        "billing: this account's keys are suspended because a payment failed on 2026-11-01"
+    )
+    assert cli(pg_url, capsys, "billing", "nobody@example.com")[0] == 2
