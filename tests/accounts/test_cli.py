@@ -87,7 +87,7 @@ def test_migrate_creates_database_and_demo_key_is_stable(
     fresh = pg_url + "_fresh"
     try:
         code, out, _ = cli(fresh, capsys, "migrate")
-        assert code == 0 and f"{fresh.rsplit('/', 1)[1]} is at migration 0001" in out
+        assert code == 0 and f"{fresh.rsplit('/', 1)[1]} is at migration {db.head_revision()}" in out
         with psycopg.connect(fresh) as c:
             plans = c.execute(
                 "SELECT name, daily_requests, max_rows FROM plans ORDER BY daily_requests"
