@@ -87,6 +87,8 @@ def test_issued_jwt_authenticates_fd_and_v1(server: str, conn: psycopg.Connectio
         token = issued.json()["access_token"]
         fd = http.get("/prices/tickers/", headers=_bearer(token))
         assert (fd.status_code, fd.json()) == (200, {"tickers": []})
+        minted = http.post("/v1/auth/token", headers=_bearer(token))  # a JWT cannot mint more tokens
+        assert minted.status_code == 403 and minted.json()["error"]["code"] == "FORBIDDEN"
         v1 = http.get("/v1/usage", headers=_bearer(token))
         assert v1.status_code == 200, v1.text
         usage = v1.json()["data"]["usage"]
@@ -94,7 +96,7 @@ def test_issued_jwt_authenticates_fd_and_v1(server: str, conn: psycopg.Connectio
         # the bearer requests are metered under the key the token stands for
         assert [(r["endpoint"], r["key_prefix"], r["requests"]) for r in usage["rows"]] == [
             ("/prices/tickers", key[:18], 1),
-            ("/v1/auth/token", key[:18], 1),
+            ("/v1/auth/token", key[:18], 2),  # the refused mint is metered too
         ]
 
 
@@ -165,3 +167,24 @@ def test_refresh_rotates_and_revocation(server: str, conn: psycopg.Connection[An
         (key[:18],),
     ).fetchone()
     assert hashes == (True,)  # stored as SHA-256 digests only
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"AIHF_AUTH": ""}, "AIHF_AUTH must be on or off (or true/false, 1/0), not ''"),
+        (
+            {"JWT_ALGORITHM": "HS256", "JWT_SECRET": "short-secret"},
+            "JWT_SECRET is 12 bytes; HS256 needs at least 32",
+        ),
+        ({"JWT_PRIVATE_KEY": "/nonexistent/jwt.pem"}, "cannot read JWT_PRIVATE_KEY '/nonexistent/jwt.pem'"),
+    ],
+)
+def test_server_refuses_to_start_on_bad_auth_settings(
+    pg_url: str, tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    lake = tmp_path / "lakehouse"
+    server = api_server(str(lake), env={"AIHF_AUTH": "on", "AIHF_PG_URL": pg_url, "JWT_SECRET": "", **env})
+    with pytest.raises(RuntimeError, match="granian exited") as failed:
+        server.__enter__()
+    assert message in str(failed.value)
