@@ -128,7 +128,10 @@ class AccountsAccess:
     @property
     def route_handlers(self) -> list[Any]:
         """``POST /v1/auth/token|refresh|revoke`` and ``POST /v1/billing/webhook``, for the app to mount."""
-        live = lambda: self.runtime  # noqa: E731
+
+        def live() -> AccessRuntime | None:
+            return self.runtime
+
         return [*auth_routes(live, self._caller), webhook_route(live)]
 
 
