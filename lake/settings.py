@@ -117,7 +117,7 @@ SETTINGS: dict[str, Setting] = {
     "auth": Setting(
         "AIHF_AUTH",
         "on",
-        "on = every API request needs a key; off = single-user laptop mode (any or no key, usage counted as anonymous).",
+        "on = every API request needs a key; off = single-user laptop mode (any or no key, usage counted as anonymous). Only an explicit off/false/0 turns it off; an empty or unknown value refuses to start.",
     ),
     "pg_url": Setting(
         "AIHF_PG_URL",
@@ -125,8 +125,35 @@ SETTINGS: dict[str, Setting] = {
         "PostgreSQL of accounts, keys, usage and the order store (created and migrated on first use).",
     ),
     "redis_url": Setting("REDIS_URL", "redis://127.0.0.1:6379/0", "Redis for rate limits and locks."),
+    "jwt_algorithm": Setting(
+        "JWT_ALGORITHM",
+        "RS256",
+        "Signature of the API's bearer JWTs: RS256 = key pair (JWT_PRIVATE_KEY, JWT_PUBLIC_KEY); HS256 = shared secret (JWT_SECRET).",
+    ),
+    "jwt_private_key": Setting(
+        "JWT_PRIVATE_KEY",
+        "",
+        "PEM file of the RSA private key that signs JWTs (RS256); empty = JWT sign-in disabled (API keys only).",
+    ),
+    "jwt_public_key": Setting(
+        "JWT_PUBLIC_KEY",
+        "",
+        "PEM file of the RSA public key that checks JWTs (RS256); empty = derived from JWT_PRIVATE_KEY.",
+    ),
     "jwt_secret": Setting(
-        "JWT_SECRET", "", "HMAC secret of the API's JWTs; empty = JWT sign-in disabled (API keys only)."
+        "JWT_SECRET",
+        "",
+        "HMAC secret of the API's JWTs with JWT_ALGORITHM=HS256, at least 32 bytes (shorter refuses to start); empty = JWT sign-in disabled.",
+    ),
+    "jwt_access_ttl_s": Setting(
+        "JWT_ACCESS_TTL_S",
+        "3600",
+        "Lifetime in seconds of an access token (POST /v1/auth/token, /v1/auth/refresh).",
+    ),
+    "jwt_refresh_ttl_s": Setting(
+        "JWT_REFRESH_TTL_S",
+        "604800",
+        "Lifetime in seconds of a refresh token (7 days); each use at POST /v1/auth/refresh replaces it.",
     ),
     "stripe_api_key": Setting("STRIPE_API_KEY", "", "Stripe secret key (billing); empty = billing off."),
     "stripe_webhook_secret": Setting(
@@ -239,13 +266,42 @@ def _read_dotenv(path: Path) -> dict[str, str]:
 
 
 def _switch(env: str, value: str) -> bool:
-    """Read an on/off setting (also true/false, 1/0, yes/no)."""
+    """Read an on/off setting: on/true/1 or off/false/0 (any case); anything else, empty included, is refused.
+
+    An empty value is not "off": ``AIHF_AUTH=`` in a ``.env`` must not silently turn authentication off.
+    """
     lowered = value.strip().lower()
-    if lowered in ("on", "true", "1", "yes"):
+    if lowered in ("on", "true", "1"):
         return True
-    if lowered in ("off", "false", "0", "no", ""):
+    if lowered in ("off", "false", "0"):
         return False
-    raise ValueError(f"{env} must be on or off, not {value!r}")
+    raise ValueError(f"{env} must be on or off (or true/false, 1/0), not {value!r}")
+
+
+#: the shortest HS256 secret accepted (RFC 7518 3.2: a key at least as long as the hash output)
+MIN_HS256_SECRET_BYTES = 32
+
+
+def _check_jwt(algorithm: str, secret: str, private_key: str, public_key: str) -> None:
+    """Refuse inconsistent JWT settings (unknown algorithm, short HS256 secret, keys of the other algorithm)."""
+    if algorithm not in ("HS256", "RS256"):
+        raise ValueError(f"JWT_ALGORITHM must be HS256 or RS256, not {algorithm!r}")
+    if algorithm == "HS256":
+        if private_key or public_key:
+            raise ValueError(
+                "JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are set but JWT_ALGORITHM is HS256 (which uses JWT_SECRET): "
+                "set JWT_ALGORITHM=RS256 or clear the key files"
+            )
+        if secret and len(secret.encode("utf-8")) < MIN_HS256_SECRET_BYTES:
+            raise ValueError(
+                f"JWT_SECRET is {len(secret.encode('utf-8'))} bytes; HS256 needs at least "
+                f"{MIN_HS256_SECRET_BYTES} (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+    elif secret:
+        raise ValueError(
+            "JWT_SECRET is set but JWT_ALGORITHM is RS256 (which uses JWT_PRIVATE_KEY/JWT_PUBLIC_KEY): "
+            "set JWT_ALGORITHM=HS256 or clear JWT_SECRET"
+        )
 
 
 def _resolve_local(value: str) -> str:
@@ -287,7 +343,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     auth: bool
     pg_url: str
     redis_url: str
+    jwt_algorithm: Literal["HS256", "RS256"]
+    jwt_private_key: str
+    jwt_public_key: str
     jwt_secret: str
+    jwt_access_ttl_s: int
+    jwt_refresh_ttl_s: int
     stripe_api_key: str
     stripe_webhook_secret: str
     stripe_api_base: str
@@ -340,6 +401,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "ibkr_client_id": int(raw["ibkr_client_id"]),
                 "auth": _switch("AIHF_AUTH", raw["auth"]),
                 "stripe_api_base": raw["stripe_api_base"].strip().rstrip("/"),
+                "jwt_algorithm": raw["jwt_algorithm"].strip().upper(),
+                "jwt_private_key": _resolve_local(raw["jwt_private_key"]) if raw["jwt_private_key"] else "",
+                "jwt_public_key": _resolve_local(raw["jwt_public_key"]) if raw["jwt_public_key"] else "",
+                "jwt_access_ttl_s": int(raw["jwt_access_ttl_s"]),
+                "jwt_refresh_ttl_s": int(raw["jwt_refresh_ttl_s"]),
                 "trading_kill_switch": _switch("TRADING_KILL_SWITCH", raw["trading_kill_switch"]),
                 "trading_risk_limits": _resolve_local(raw["trading_risk_limits"]),
                 "trading_universe": tuple(
@@ -368,6 +434,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 )
         if not values["stripe_api_base"].startswith(("https://", "http://")):
             raise ValueError(f"STRIPE_API_BASE must be an http(s) URL, not {values['stripe_api_base']!r}")
+        _check_jwt(
+            values["jwt_algorithm"], values["jwt_secret"], values["jwt_private_key"], values["jwt_public_key"]
+        )
+        for field in ("jwt_access_ttl_s", "jwt_refresh_ttl_s"):
+            if values[field] <= 0:
+                raise ValueError(
+                    f"{SETTINGS[field].env} must be a positive number of seconds, not {values[field]}"
+                )
         if values["edgar_source"] not in ("offline", "live"):
             raise ValueError(f"EDGAR_SOURCE must be 'offline' or 'live', not {values['edgar_source']!r}")
         if not 0 < values["sec_max_rps"] <= 10:

@@ -14,12 +14,16 @@ import msgspec
 
 
 class Principal(msgspec.Struct, frozen=True):
-    """Who is calling: key id (``anonymous`` without auth), plan and the plan's rows-per-response cap."""
+    """Who is calling: key id (``anonymous`` without auth), plan and the plan's rows-per-response cap.
+
+    ``via`` is how the key was shown: ``key`` (the API key), ``token`` (a bearer JWT), '' (no key).
+    """
 
     key_id: str = "anonymous"
     user_id: str | None = None
     plan: str = "local"
     max_rows: int | None = None
+    via: str = ""
 
 
 ANONYMOUS = Principal()
@@ -32,8 +36,11 @@ class Access(Protocol):
     ``retry_after``) to refuse a request; ``meter`` must not block (buffer and flush elsewhere).
     """
 
-    async def authenticate(self, api_key: str | None, path: str) -> Principal:
-        """The principal owning ``api_key`` after checking its quota, or raise ApiError."""
+    async def authenticate(self, credential: str | None, path: str) -> Principal:
+        """The principal showing ``credential`` (API key or bearer JWT) after its quota, or raise ApiError.
+
+        ``credential`` is what :func:`credential_of` read from the request's headers.
+        """
         ...
 
     async def meter(self, principal: Principal, path: str, status: int, rows: int) -> None:
@@ -61,7 +68,7 @@ class OpenAccess:
     def __init__(self) -> None:
         self.counts: dict[str, list[int]] = {}
 
-    async def authenticate(self, api_key: str | None, path: str) -> Principal:
+    async def authenticate(self, credential: str | None, path: str) -> Principal:
         """Always the anonymous principal."""
         return ANONYMOUS
 
@@ -92,14 +99,20 @@ class OpenAccess:
         return ()
 
 
-def api_key_of(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
-    """The API key of a request: ``X-API-KEY`` in any case, else ``Authorization: Bearer <key>``; None if absent."""
-    bearer = None
+def credential_of(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
+    """The credential of a request: ``X-API-KEY`` (any case), else ``Authorization: Bearer <key or JWT>``.
+
+    The one reader of both headers, for every integration: the value is passed on as is, and the access
+    layer tells an API key from a JWT by its form. An empty ``X-API-KEY`` counts as absent; None when neither
+    header carries a value.
+    """
+    api_key = bearer = ""
     for name, value in headers:
-        if name == b"x-api-key":
-            return value.decode("latin-1").strip()
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
+        lowered = name.lower()
+        if lowered == b"x-api-key":
+            api_key = api_key or value.decode("latin-1").strip()
+        elif lowered == b"authorization":
+            scheme, _, token = value.decode("latin-1").strip().partition(" ")
             if scheme.lower() == "bearer":
-                bearer = token.strip()
-    return bearer
+                bearer = bearer or token.strip()
+    return api_key or bearer or None

@@ -9,7 +9,7 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from serving.access import Access, api_key_of
+from serving.access import Access, credential_of
 from serving.context import Context, cache_key
 from serving.errors import ApiError, error_body, error_headers, is_v1
 
@@ -61,7 +61,7 @@ def make_middleware(access: Access, ctx: Context) -> Any:
             try:
                 if not path.startswith(PUBLIC_PREFIXES):
                     try:
-                        principal = await access.authenticate(api_key_of(scope["headers"]), path)
+                        principal = await access.authenticate(credential_of(scope["headers"]), path)
                     except ApiError as error:
                         status = error.status
                         body = error_body(path, request_id, error)

@@ -4,10 +4,9 @@ The app's own middleware calls :meth:`AccountsAccess.authenticate` (key or JWT, 
 refusals raise the app's ``ApiError`` with ``Retry-After`` on 429), :meth:`AccountsAccess.meter` after each
 answer, :meth:`AccountsAccess.usage` for ``/v1/usage``, and the startup/shutdown hooks (migrate and connect;
 flush the usage buffer). The app mounts :attr:`AccountsAccess.route_handlers` (``POST /v1/auth/token``,
-``POST /v1/billing/checkout``, ``POST /v1/billing/webhook``); the webhook path is admitted without a key (Stripe signs it instead).
-
-When the app's ``serving.access`` / ``serving.errors`` modules are absent (this package used alone), stand-ins
-with the same fields are used.
+``POST /v1/auth/refresh``, ``POST /v1/auth/revoke``, ``POST /v1/billing/checkout``, ``POST /v1/billing/webhook``);
+the webhook path is admitted without a key (Stripe signs it instead), and so are refresh and revoke (the
+refresh token in the body is the credential).
 """
 
 from __future__ import annotations
@@ -18,38 +17,11 @@ from typing import Any
 import msgspec
 from litestar import Request
 
-from serving.accounts.litestar import checkout_route, token_route, webhook_route
+from serving.access import Principal as AppPrincipal
+from serving.accounts.litestar import CallerKey, auth_routes, checkout_route, webhook_route
 from serving.accounts.runtime import AccessConfig, AccessRuntime, Refused
 from serving.accounts.verify import Principal as KeyPrincipal
-
-try:  # the app's types, when the app is there
-    from serving.access import Principal as AppPrincipal
-    from serving.errors import ApiError
-except ImportError:  # pragma: no cover - exercised on a tree without the app
-
-    class AppPrincipal(msgspec.Struct, frozen=True):  # type: ignore[no-redef]
-        """Stand-in of ``serving.access.Principal``."""
-
-        key_id: str = "anonymous"
-        user_id: str | None = None
-        plan: str = "local"
-        max_rows: int | None = None
-
-    class ApiError(Exception):  # type: ignore[no-redef]
-        """Stand-in of ``serving.errors.ApiError``."""
-
-        def __init__(
-            self,
-            status: int,
-            message: str,
-            *,
-            code: str | None = None,
-            details: dict[str, Any] | None = None,
-            retry_after: int | None = None,
-        ) -> None:
-            super().__init__(message)
-            self.status, self.message, self.code = status, message, code or "ERROR"
-            self.details, self.retry_after = details, retry_after
+from serving.errors import ApiError
 
 
 class AccountsAccess:
@@ -57,13 +29,14 @@ class AccountsAccess:
 
     def __init__(self, config: AccessConfig) -> None:
         self.config = config
+        self.jwt_keys = config.jwt_keys()  # bad JWT settings refuse to build the app
         self.runtime: AccessRuntime | None = None
         self._keys: dict[int, KeyPrincipal] = {}
 
     async def start(self) -> None:
         """Migrate the database when needed, open the pools, start the usage flusher."""
         if self.runtime is None:
-            self.runtime = await AccessRuntime.start(self.config)
+            self.runtime = await AccessRuntime.start(self.config, self.jwt_keys)
 
     async def stop(self) -> None:
         """Write every buffered request to PostgreSQL and close the pools."""
@@ -86,8 +59,10 @@ class AccountsAccess:
             raise ApiError(503, "the access layer is not started", code="UNAVAILABLE")
         return self.runtime
 
-    async def authenticate(self, api_key: str | None, path: str) -> AppPrincipal:
-        """The caller owning ``api_key`` (X-API-KEY, else the Bearer key or JWT) after scope and limits.
+    async def authenticate(self, credential: str | None, path: str) -> AppPrincipal:
+        """The caller showing ``credential`` (API key or bearer JWT) after scope and limits.
+
+        ``credential`` is what ``serving.access.credential_of`` read: the X-API-KEY value, else the Bearer one.
 
         Raises:
             ApiError: 401 UNAUTHORIZED, 403 FORBIDDEN, 429 RATE_LIMITED (``retry_after`` set).
@@ -96,7 +71,7 @@ class AccountsAccess:
         if self.config.is_public(path):
             return AppPrincipal(key_id="public", plan="public")
         try:
-            who, _ = await runtime.admit(api_key or "", "", path)
+            who, _ = await runtime.admit(credential or "", path)
         except Refused as refused:
             raise ApiError(
                 refused.status,
@@ -111,6 +86,7 @@ class AccountsAccess:
             user_id=str(who.user_id),
             plan=who.plan.name,
             max_rows=who.plan.max_rows,
+            via="" if who.anonymous else who.via,
         )
 
     def _principal(self, app_principal: Any) -> KeyPrincipal | None:
@@ -143,23 +119,30 @@ class AccountsAccess:
             "total_rows": sum(r.rows for r in rows),
         }
 
-    def _caller(self, request: Request[Any, Any, Any]) -> tuple[int, int] | None:
-        who = self._principal(request.scope.get("state", {}).get("principal"))
-        return (who.user_id, who.key_id) if who is not None and not who.anonymous else None
+    def _caller(self, request: Request[Any, Any, Any]) -> CallerKey | None:
+        app_principal = request.scope.get("state", {}).get("principal")
+        who = self._principal(app_principal)
+        if who is None or who.anonymous:
+            return None
+        return CallerKey(who.user_id, who.key_id, getattr(app_principal, "via", ""))
 
     @property
     def route_handlers(self) -> list[Any]:
-        """``POST /v1/auth/token``, ``/v1/billing/checkout`` and ``/v1/billing/webhook``, for the app to mount."""
+        """``POST /v1/auth/token|refresh|revoke``, ``/v1/billing/checkout`` and ``/v1/billing/webhook``, for the app to mount."""
 
         def live() -> AccessRuntime | None:
             return self.runtime
 
-        return [token_route(live, self._caller), checkout_route(live, self._caller), webhook_route(live)]
+        return [*auth_routes(live, self._caller), checkout_route(live, self._caller), webhook_route(live)]
 
 
 def create_access(settings: Any) -> AccountsAccess:
-    """The access hook of ``settings`` (AIHF_AUTH, AIHF_PG_URL, REDIS_URL, JWT_SECRET, STRIPE_WEBHOOK_SECRET).
+    """The access hook of ``settings`` (AIHF_AUTH, AIHF_PG_URL, REDIS_URL, JWT_*, STRIPE_WEBHOOK_SECRET).
 
     With ``AIHF_AUTH=off`` every request is admitted as the anonymous key and still metered in PostgreSQL.
+
+    Raises:
+        serving.accounts.tokens.JwtConfigError: JWT settings the server cannot start with (the message says
+            which), so that the server refuses to start rather than failing on the first token.
     """
     return AccountsAccess(AccessConfig.from_settings(settings))

@@ -7,8 +7,9 @@
   daily quota and burst limit (Redis, one round trip) and counts the request for metering; refusals are
   answered in the face's format (``/v1``: the seed's error object; FD: ``{"error","message"}`` / 429
   ``{"detail"}``) with ``Retry-After`` on 429;
-* ``GET /v1/usage``, ``POST /v1/auth/token`` (API key -> short-lived JWT), ``POST /v1/billing/checkout``
-  (a Stripe Checkout Session for the caller) and ``POST /v1/billing/webhook``;
+* ``GET /v1/usage``, ``POST /v1/auth/token`` (API key -> access JWT + refresh token), ``POST /v1/auth/refresh``
+  (refresh token -> new pair), ``POST /v1/auth/revoke``, ``POST /v1/billing/checkout`` (a Stripe Checkout
+  Session for the caller) and ``POST /v1/billing/webhook``;
 * lifespan hooks: migrate the database, open the PostgreSQL pool and Redis, start the usage flusher; on
   shutdown flush every buffered request and close them.
 
@@ -33,12 +34,12 @@ from litestar.plugins import InitPluginProtocol
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from lake.settings import Settings
-from serving.accounts import billing, checkout
+from serving.access import credential_of
+from serving.accounts import billing, checkout, refresh
 from serving.accounts.errors import error_body
 from serving.accounts.limits import Decision
 from serving.accounts.runtime import AccessConfig, AccessRuntime, Refused
 from serving.accounts.store import UsageRow
-from serving.accounts.tokens import TOKEN_TTL_S, TokenError, issue_token
 from serving.accounts.verify import Principal
 
 __all__ = ["AccessConfig", "AccessPlugin", "principal", "report_rows", "row_cap"]
@@ -77,20 +78,6 @@ def request_id(scope: Scope) -> str:
         found = header.decode("latin-1")[:128] or uuid.uuid4().hex
         state[REQUEST_ID_KEY] = found
     return str(found)
-
-
-def credentials(headers: Any) -> tuple[str, str]:
-    """``(X-API-KEY value, Authorization Bearer value)`` of raw ASGI headers, '' when absent."""
-    api_key = bearer = ""
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered == b"x-api-key":
-            api_key = value.decode("latin-1")
-        elif lowered == b"authorization":
-            scheme, _, rest = value.decode("latin-1").strip().partition(" ")
-            if scheme.lower() == "bearer":
-                bearer = rest.strip()
-    return api_key, bearer
 
 
 def limit_headers(decision: Decision | None) -> list[tuple[bytes, bytes]]:
@@ -136,7 +123,7 @@ class AccessMiddleware:
         state = scope.setdefault("state", {})
         request_id(scope)
         try:
-            who, decision = await runtime.admit(*credentials(scope.get("headers", ())), scope["path"])
+            who, decision = await runtime.admit(credential_of(scope.get("headers", ())) or "", scope["path"])
         except Refused as refused:
             await _send_error(scope, send, refused)
             return
@@ -180,11 +167,25 @@ class UsageResponse(msgspec.Struct, frozen=True):
 
 
 class TokenResponse(msgspec.Struct, frozen=True):
-    """``POST /v1/auth/token``: a bearer JWT for the calling key."""
+    """``POST /v1/auth/token`` and ``/v1/auth/refresh``: an access JWT and the refresh token that renews it."""
 
     access_token: str
     token_type: str
     expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+
+
+class RefreshRequest(msgspec.Struct, frozen=True):
+    """The body of ``POST /v1/auth/refresh`` and ``POST /v1/auth/revoke``."""
+
+    refresh_token: str
+
+
+class RevokeResponse(msgspec.Struct, frozen=True):
+    """``POST /v1/auth/revoke``: how many live refresh tokens (the token's chain) were revoked."""
+
+    revoked: int
 
 
 class WebhookResponse(msgspec.Struct, frozen=True):
@@ -201,26 +202,110 @@ def _error_response(request: Request[Any, Any, Any], status: int, code: str, mes
     return Response(body, status_code=status, media_type="application/json")
 
 
-#: the caller of a request as (user id, key id), or None; each integration reads its own principal
-Caller = Callable[[Request[Any, Any, Any]], "tuple[int, int] | None"]
+class CallerKey(msgspec.Struct, frozen=True):
+    """The API key behind a request: its user, its id and how it was shown (``key`` or ``token``)."""
+
+    user_id: int
+    key_id: int
+    via: str
+
+
+#: the caller of a request, or None; each integration reads its own principal
+Caller = Callable[[Request[Any, Any, Any]], "CallerKey | None"]
+
+
+def _cannot_sign(request: Request[Any, Any, Any], live: AccessRuntime) -> Response[bytes] | None:
+    """The 404 of the token endpoints while this server cannot sign JWTs (None when it can)."""
+    reason = live.jwt_keys.cannot_issue
+    return None if reason is None else _error_response(request, 404, "NOT_FOUND", reason)
+
+
+def _pair(live: AccessRuntime, user_id: int, key_id: int, token: str) -> Response[Any]:
+    """An access JWT for ``key_id`` with the refresh token ``token``."""
+    access = live.jwt_keys.issue(user_id=user_id, key_id=key_id, ttl_s=live.config.access_ttl_s)
+    return Response(
+        TokenResponse(access, "bearer", live.config.access_ttl_s, token, live.config.refresh_ttl_s),
+        headers={"cache-control": "no-store"},
+    )
+
+
+async def _refresh_body(request: Request[Any, Any, Any]) -> str:
+    try:
+        return msgspec.json.decode(await request.body(), type=RefreshRequest).refresh_token
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise refresh.RefreshError(
+            400, f'expected a JSON body {{"refresh_token": "aihf_rt_..."}}: {exc}'
+        ) from None
 
 
 def token_route(runtime: Callable[[], AccessRuntime | None], caller: Caller) -> Any:
-    """``POST /v1/auth/token``: a bearer JWT (HS256, one hour) for the calling API key."""
+    """``POST /v1/auth/token``: an access JWT (one hour) and a refresh token (7 days) for the calling API key."""
 
     @post("/v1/auth/token", status_code=200, tags=["auth"], summary="Exchange the API key for a JWT")
     async def token(request: Request[Any, Any, Any]) -> Response[Any]:
-        """A bearer JWT (HS256, one hour) for the calling key; it stops working when the key is revoked."""
+        """An access JWT and a refresh token for the calling key; both stop working when the key is revoked.
+
+        Only the API key itself can be exchanged: a bearer JWT cannot mint new tokens (use the refresh token).
+        """
         live, who = runtime(), caller(request)
-        if live is None or who is None:
+        if live is None:
             return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
-        try:
-            jwt = issue_token(live.config.jwt_secret, user_id=who[0], key_id=who[1])
-        except TokenError as exc:
-            return _error_response(request, 404, "NOT_FOUND", str(exc))
-        return Response(TokenResponse(jwt, "bearer", TOKEN_TTL_S))
+        if who is None:
+            return _error_response(request, 401, "UNAUTHORIZED", "exchanging for a token needs an API key")
+        if who.via != "key":
+            return _error_response(
+                request, 403, "FORBIDDEN", "tokens are issued for the API key itself, not for a bearer token"
+            )
+        refused = _cannot_sign(request, live)
+        if refused is not None:
+            return refused
+        token = await refresh.issue(live.pool, who.key_id, live.config.refresh_ttl_s)
+        return _pair(live, who.user_id, who.key_id, token)
 
     return token
+
+
+def refresh_route(runtime: Callable[[], AccessRuntime | None]) -> Any:
+    """``POST /v1/auth/refresh``: a refresh token for a new access JWT and a new refresh token (rotation)."""
+
+    @post("/v1/auth/refresh", status_code=200, tags=["auth"], summary="Renew the access JWT")
+    async def renew(request: Request[Any, Any, Any]) -> Response[Any]:
+        """Use up the refresh token (``{"refresh_token"}``) for a new access JWT and refresh token.
+
+        A used-up token shown again revokes its whole chain; revoked, expired or unknown tokens get 401.
+        """
+        live = runtime()
+        if live is None:
+            return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
+        refused = _cannot_sign(request, live)
+        if refused is not None:
+            return refused
+        try:
+            done = await refresh.rotate(live.pool, await _refresh_body(request), live.config.refresh_ttl_s)
+        except refresh.RefreshError as exc:
+            code = "UNAUTHORIZED" if exc.status == 401 else "INVALID_PARAMETER"
+            return _error_response(request, exc.status, code, exc.message)
+        return _pair(live, done.user_id, done.key_id, done.refresh_token)
+
+    return renew
+
+
+def revoke_route(runtime: Callable[[], AccessRuntime | None]) -> Any:
+    """``POST /v1/auth/revoke``: revoke a refresh token and every token of its chain."""
+
+    @post("/v1/auth/revoke", status_code=200, tags=["auth"], summary="Revoke a refresh token")
+    async def revoke(request: Request[Any, Any, Any]) -> Response[Any]:
+        """Revoke the refresh token (``{"refresh_token"}``) and its chain; holding the token is the right to."""
+        live = runtime()
+        if live is None:
+            return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
+        try:
+            count = await refresh.revoke(live.pool, await _refresh_body(request))
+        except refresh.RefreshError as exc:
+            return _error_response(request, exc.status, "INVALID_PARAMETER", exc.message)
+        return Response(RevokeResponse(count))
+
+    return revoke
 
 
 def webhook_route(runtime: Callable[[], AccessRuntime | None]) -> Any:
@@ -261,7 +346,7 @@ def checkout_route(runtime: Callable[[], AccessRuntime | None], caller: Caller) 
         try:
             wanted = checkout.parse_request(await request.body())
             created = await checkout.create_checkout(
-                live.pool, live.config.stripe_api_key, live.config.stripe_api_base, who[0], wanted
+                live.pool, live.config.stripe_api_key, live.config.stripe_api_base, who.user_id, wanted
             )
         except checkout.CheckoutError as exc:
             return _error_response(request, exc.status, exc.code, exc.message)
@@ -281,16 +366,16 @@ def usage_route(runtime: Callable[[], AccessRuntime | None], caller: Caller) -> 
             return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
         if not 1 <= days <= 366:
             return _error_response(request, 400, "INVALID_PARAMETER", f"days must be 1..366, not {days}")
-        rows = await live.usage(who[0], days)
+        rows = await live.usage(who.user_id, days)
         report_rows(request, len(rows))
         return Response(UsageResponse(rows, Meta(len(rows)), request_id(request.scope)))
 
     return usage
 
 
-def _caller(request: Request[Any, Any, Any]) -> tuple[int, int] | None:
+def _caller(request: Request[Any, Any, Any]) -> CallerKey | None:
     who = principal(request)
-    return (who.user_id, who.key_id) if who is not None else None
+    return CallerKey(who.user_id, who.key_id, who.via) if who is not None and not who.anonymous else None
 
 
 class AccessPlugin(InitPluginProtocol):
@@ -298,6 +383,7 @@ class AccessPlugin(InitPluginProtocol):
 
     def __init__(self, config: AccessConfig) -> None:
         self.config = config
+        self.jwt_keys = config.jwt_keys()  # bad JWT settings refuse to build the app
         self.runtime: AccessRuntime | None = None
 
     @classmethod
@@ -315,7 +401,7 @@ class AccessPlugin(InitPluginProtocol):
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
         """Migrate and connect at startup; flush the usage buffer and disconnect at shutdown."""
-        runtime = await AccessRuntime.start(self.config)
+        runtime = await AccessRuntime.start(self.config, self.jwt_keys)
         self.runtime = runtime
         try:
             yield
@@ -324,14 +410,19 @@ class AccessPlugin(InitPluginProtocol):
             await runtime.close()
 
     def route_handlers(self) -> list[Any]:
-        """``GET /v1/usage``, ``POST /v1/auth/token``, ``POST /v1/billing/checkout``, ``POST /v1/billing/webhook``."""
+        """``GET /v1/usage``, ``POST /v1/auth/token|refresh|revoke``, ``POST /v1/billing/checkout|webhook``."""
 
         def live() -> AccessRuntime | None:
             return self.runtime
 
         return [
             usage_route(live, _caller),
-            token_route(live, _caller),
+            *auth_routes(live, _caller),
             checkout_route(live, _caller),
             webhook_route(live),
         ]
+
+
+def auth_routes(runtime: Callable[[], AccessRuntime | None], caller: Caller) -> list[Any]:
+    """``POST /v1/auth/token``, ``/v1/auth/refresh`` and ``/v1/auth/revoke``."""
+    return [token_route(runtime, caller), refresh_route(runtime), revoke_route(runtime)]

@@ -20,12 +20,25 @@ from serving.accounts.errors import is_v1, throttled_message
 from serving.accounts.limits import Decision, RateLimiter
 from serving.accounts.metering import UsageMeter
 from serving.accounts.plans import PLANS
+from serving.accounts.refresh import REFRESH_TTL_S
 from serving.accounts.store import ANONYMOUS_PREFIX, USAGE_SQL, UsageRow, usage_window
+from serving.accounts.tokens import TOKEN_TTL_S, JwtKeys
 from serving.accounts.verify import KEY_CACHE_TTL_S, Authenticator, AuthError, Principal
 
 log = logging.getLogger(__name__)
 
-PUBLIC_PATHS = ("/schema", "/docs", "/health", "/healthz", "/favicon.ico", "/v1/billing/webhook")
+#: served without an API key: docs, health, the Stripe webhook (signed instead) and the refresh-token
+#: endpoints (the refresh token in the body is the credential)
+PUBLIC_PATHS = (
+    "/schema",
+    "/docs",
+    "/health",
+    "/healthz",
+    "/favicon.ico",
+    "/v1/billing/webhook",
+    "/v1/auth/refresh",
+    "/v1/auth/revoke",
+)
 
 
 class AccessConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -34,7 +47,12 @@ class AccessConfig(msgspec.Struct, frozen=True, kw_only=True):
     pg_url: str
     redis_url: str
     auth: bool = True
+    jwt_algorithm: str = "RS256"
     jwt_secret: str = ""
+    jwt_private_key: str = ""
+    jwt_public_key: str = ""
+    access_ttl_s: int = TOKEN_TTL_S
+    refresh_ttl_s: int = REFRESH_TTL_S
     stripe_webhook_secret: str = ""
     stripe_api_key: str = ""
     stripe_api_base: str = "https://api.stripe.com"
@@ -46,18 +64,33 @@ class AccessConfig(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> AccessConfig:
-        """The config of ``settings`` (AIHF_AUTH, AIHF_PG_URL, REDIS_URL, JWT_SECRET, STRIPE_WEBHOOK_SECRET)."""
+        """The config of ``settings`` (AIHF_AUTH, AIHF_PG_URL, REDIS_URL, JWT_*, STRIPE_WEBHOOK_SECRET)."""
         return cls(
             **{
                 "pg_url": settings.pg_url,
                 "redis_url": settings.redis_url,
                 "auth": settings.auth,
+                "jwt_algorithm": settings.jwt_algorithm,
                 "jwt_secret": settings.jwt_secret,
+                "jwt_private_key": settings.jwt_private_key,
+                "jwt_public_key": settings.jwt_public_key,
+                "access_ttl_s": settings.jwt_access_ttl_s,
+                "refresh_ttl_s": settings.jwt_refresh_ttl_s,
                 "stripe_webhook_secret": settings.stripe_webhook_secret,
                 "stripe_api_key": settings.stripe_api_key,
                 "stripe_api_base": settings.stripe_api_base,
                 **overrides,
             }
+        )
+
+    def jwt_keys(self) -> JwtKeys:
+        """The JWT keys of this config, loaded and checked (call it before serving, to refuse bad settings).
+
+        Raises:
+            serving.accounts.tokens.JwtConfigError: short HS256 secret, unreadable or wrong key file.
+        """
+        return JwtKeys.from_config(
+            self.jwt_algorithm, self.jwt_secret, self.jwt_private_key, self.jwt_public_key
         )
 
     def is_public(self, path: str) -> bool:
@@ -89,18 +122,26 @@ class Refused(Exception):
 class AccessRuntime:
     """The open resources of one worker process: pool, authenticator, limiter, meter."""
 
-    def __init__(self, config: AccessConfig, pool: AsyncConnectionPool[Any], anonymous: Principal) -> None:
+    def __init__(
+        self,
+        config: AccessConfig,
+        pool: AsyncConnectionPool[Any],
+        anonymous: Principal,
+        jwt_keys: JwtKeys | None = None,
+    ) -> None:
         self.config = config
         self.pool = pool
         self.anonymous = anonymous
-        self.authenticator = Authenticator(pool, config.jwt_secret, config.key_cache_ttl_s)
+        self.jwt_keys = jwt_keys or config.jwt_keys()
+        self.authenticator = Authenticator(pool, self.jwt_keys, config.key_cache_ttl_s)
         self.limiter = RateLimiter.from_url(config.redis_url, config.redis_prefix)
         self.meter = UsageMeter(pool, config.flush_interval_s)
         self._redis_warned = 0.0
 
     @classmethod
-    async def start(cls, config: AccessConfig) -> AccessRuntime:
+    async def start(cls, config: AccessConfig, jwt_keys: JwtKeys | None = None) -> AccessRuntime:
         """Migrate the database (first use), open the pool, start the usage flusher."""
+        jwt_keys = jwt_keys or config.jwt_keys()  # bad JWT settings fail before anything is opened
         await asyncio.to_thread(db.migrate, config.pg_url)
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             db.conninfo(config.pg_url), min_size=1, max_size=config.pool_size, open=False
@@ -112,7 +153,7 @@ class AccessRuntime:
             ).fetchone()
         assert row is not None, "migration 0001 creates the anonymous key"
         anonymous = Principal(row[0], row[1], PLANS["enterprise"], frozenset({"fd", "v1"}), anonymous=True)
-        runtime = cls(config, pool, anonymous)
+        runtime = cls(config, pool, anonymous, jwt_keys)
         runtime.meter.start()
         return runtime
 
@@ -129,8 +170,10 @@ class AccessRuntime:
             self._redis_warned = time.monotonic()
             log.warning("rate limiter unavailable (%s): requests pass unlimited until Redis answers", exc)
 
-    async def admit(self, api_key: str, bearer: str, path: str) -> tuple[Principal, Decision | None]:
-        """The caller of a request to ``path`` after its key, scope and limits are checked.
+    async def admit(self, credential: str, path: str) -> tuple[Principal, Decision | None]:
+        """The caller of a request to ``path`` after its credential, scope and limits are checked.
+
+        ``credential`` is an API key or a bearer JWT, as ``serving.access.credential_of`` read it.
 
         With AIHF_AUTH=off every request is the anonymous principal, unlimited. If Redis does not answer,
         requests pass unlimited (logged once a minute) and are still metered.
@@ -142,7 +185,7 @@ class AccessRuntime:
         if not self.config.auth:
             return self.anonymous, None
         try:
-            who = await self.authenticator.authenticate(api_key, bearer)
+            who = await self.authenticator.authenticate(credential)
         except AuthError as exc:
             raise Refused(exc.status, exc.code, exc.message) from None
         suspended = billing.suspension(who.plan.name, who.payment_failed_at, dt.datetime.now(dt.UTC))

@@ -175,7 +175,7 @@ def issue_key(conn: Conn, email: str, *, name: str = "", scopes: tuple[str, ...]
 
 
 def revoke_key(conn: Conn, key_or_prefix: str) -> KeyInfo:
-    """Revoke a key given in full or by its listed prefix (``aihf_live_xxxxxxxx``).
+    """Revoke a key given in full or by its listed prefix (``aihf_live_xxxxxxxx``), and its refresh tokens.
 
     Raises:
         AccountError: unknown key, ambiguous prefix, or already revoked.
@@ -201,6 +201,10 @@ def revoke_key(conn: Conn, key_or_prefix: str) -> KeyInfo:
                 f"key {key_prefix(text)} was already revoked at {revoked_at:%Y-%m-%d %H:%M:%S %Z}"
             )
         conn.execute("UPDATE api_keys SET revoked_at = now() WHERE id = %s", (key_id,))
+        # its refresh tokens go with it (its access tokens are refused once the key is seen revoked)
+        conn.execute(
+            "UPDATE refresh_tokens SET revoked_at = now() WHERE key_id = %s AND revoked_at IS NULL", (key_id,)
+        )
         info = next(k for k in list_keys(conn) if k.id == key_id)
         audit(conn, "cli", "key.revoke", info.user_id, key_id, prefix=info.prefix)
     return info

@@ -20,7 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from serving.accounts.keys import is_key, key_hash, key_prefix
 from serving.accounts.plans import Plan
-from serving.accounts.tokens import TokenError, looks_like_jwt, verify_token
+from serving.accounts.tokens import JwtKeys, TokenError, looks_like_jwt
 
 KEY_CACHE_TTL_S = 30.0
 
@@ -34,7 +34,10 @@ _LOOKUP = """
 
 
 class Principal(msgspec.Struct, frozen=True):
-    """The caller of a request: key, user, plan and scopes (``anonymous`` when AIHF_AUTH=off)."""
+    """The caller of a request: key, user, plan and scopes (``anonymous`` when AIHF_AUTH=off).
+
+    ``via`` says how the key was shown: ``key`` (the API key itself) or ``token`` (a bearer JWT issued for it).
+    """
 
     key_id: int
     user_id: int
@@ -43,6 +46,7 @@ class Principal(msgspec.Struct, frozen=True):
     revoked: bool = False
     anonymous: bool = False
     payment_failed_at: dt.datetime | None = None
+    via: str = "key"
 
 
 class AuthError(Exception):
@@ -67,12 +71,12 @@ class Authenticator:
     def __init__(
         self,
         pool: AsyncConnectionPool[Any],
-        jwt_secret: str = "",
+        jwt_keys: JwtKeys | None = None,
         ttl_s: float = KEY_CACHE_TTL_S,
         max_entries: int = 10_000,
     ) -> None:
         self.pool = pool
-        self.jwt_secret = jwt_secret
+        self.jwt_keys = jwt_keys or JwtKeys("RS256", None, None)
         self.ttl_s = ttl_s
         self.max_entries = max_entries
         self._cache: dict[str, tuple[float, Principal | None]] = {}
@@ -120,32 +124,35 @@ class Authenticator:
         """The key a bearer JWT was issued for, if the token is valid and the key still live.
 
         Raises:
-            AuthError: bad or expired token, JWT disabled, or the key revoked since.
+            AuthError: bad, expired or not-yet-valid token, JWT disabled, or the key revoked since.
         """
         try:
-            claims = verify_token(self.jwt_secret, token)
+            claims = self.jwt_keys.verify(token)
         except TokenError as exc:
             raise AuthError(401, "UNAUTHORIZED", f"invalid bearer token: {exc}") from None
-        found = await self._cached(f"id:{claims.kid}", _LOOKUP + " WHERE k.id = %s", claims.kid, None)
+        found = await self._cached(f"id:{claims.key}", _LOOKUP + " WHERE k.id = %s", claims.key, None)
         if found is None or str(found.user_id) != claims.sub:
             raise AuthError(401, "UNAUTHORIZED", "invalid bearer token: its key no longer exists")
         if found.revoked:
             raise AuthError(401, "UNAUTHORIZED", "invalid bearer token: its API key has been revoked")
-        return found
+        return msgspec.structs.replace(found, via="token")
 
-    async def authenticate(self, api_key: str, bearer: str) -> Principal:
-        """The caller from the ``X-API-KEY`` value or, when empty, the ``Authorization: Bearer`` value.
+    async def authenticate(self, credential: str) -> Principal:
+        """The caller showing ``credential``: an API key, or a bearer JWT issued for one.
+
+        The credential comes from ``X-API-KEY`` or ``Authorization: Bearer`` (``serving.access.credential_of``,
+        the one reader of both headers); what it is decides how it is checked, not which header carried it.
 
         Raises:
             AuthError: no credential, or a refused one.
         """
-        credential = api_key.strip() or bearer.strip()
+        credential = credential.strip()
         if not credential:
             raise AuthError(
                 401,
                 "UNAUTHORIZED",
                 "missing API key: send it in X-API-KEY or Authorization: Bearer <key or token>",
             )
-        if not api_key.strip() and looks_like_jwt(credential):
+        if looks_like_jwt(credential):
             return await self.by_token(credential)
         return await self.by_key(credential)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 import redis
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from serving.accounts import db
 from serving.accounts.runtime import AccessConfig
@@ -48,13 +51,39 @@ def conn(pg_url: str) -> Iterator[psycopg.Connection[Any]]:
         yield connection
 
 
+def write_rsa_pair(folder: Path, bits: int = 2048) -> tuple[Path, Path]:
+    """A fresh RSA key pair as PEM files ``private.pem`` / ``public.pem`` in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+    private, public = folder / "private.pem", folder / "public.pem"
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return private, public
+
+
+@pytest.fixture(scope="session")
+def rsa_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The RS256 key pair of the session's servers (private, public PEM paths)."""
+    return write_rsa_pair(tmp_path_factory.mktemp("jwt"))
+
+
 @pytest.fixture
-def config(pg_url: str, redis_prefix: str) -> AccessConfig:
-    """The access config of the tests (auth on, JWT and Stripe secrets set, a short key cache)."""
+def config(pg_url: str, redis_prefix: str, rsa_pair: tuple[Path, Path]) -> AccessConfig:
+    """The access config of the tests (auth on, RS256 JWTs, Stripe secret set, a short key cache)."""
     return AccessConfig(
         pg_url=pg_url,
         redis_url=REDIS_URL,
-        jwt_secret="test-jwt-secret",
+        jwt_algorithm="RS256",
+        jwt_private_key=str(rsa_pair[0]),
+        jwt_public_key=str(rsa_pair[1]),
         stripe_webhook_secret="whsec_test_secret",
         redis_prefix=redis_prefix + uuid.uuid4().hex[:6] + ":",
         key_cache_ttl_s=1.0,

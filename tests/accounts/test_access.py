@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import jwt
 import msgspec
 import psycopg
 import pytest
@@ -143,11 +144,17 @@ def test_revocation_within_cache_ttl(client: TestClient[Any], conn: psycopg.Conn
 def test_jwt_exchange(client: TestClient[Any], conn: psycopg.Connection[Any]) -> None:
     key = new_key(conn, "pro")
     r = client.post("/v1/auth/token", headers={"X-API-KEY": key})
-    assert r.status_code == 200
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
     body = r.json()
     assert body["token_type"] == "bearer" and body["expires_in"] == 3600
+    assert body["refresh_expires_in"] == 7 * 24 * 3600 and body["refresh_token"].startswith("aihf_rt_")
+    assert jwt.get_unverified_header(body["access_token"])["alg"] == "RS256"
     bearer = {"Authorization": f"Bearer {body['access_token']}"}
     assert client.get("/v1/things/3", headers=bearer).json()["data"][0]["row_cap"] == 1000
+    assert client.get("/prices", headers=bearer).status_code == 200
+    # a bearer JWT cannot mint tokens (only the key, or the refresh token, can)
+    minted = client.post("/v1/auth/token", headers=bearer)
+    assert minted.status_code == 403 and minted.json()["error"]["code"] == "FORBIDDEN"
     forged = body["access_token"][:-4] + ("AAAA" if not body["access_token"].endswith("AAAA") else "BBBB")
     r = client.get("/v1/things/3", headers={"Authorization": f"Bearer {forged}"})
     assert (
@@ -159,11 +166,34 @@ def test_jwt_exchange(client: TestClient[Any], conn: psycopg.Connection[Any]) ->
     assert r.status_code == 401 and "revoked" in r.json()["error"]["message"]
 
 
+def test_bad_bearer_bytes_are_401_in_each_face(
+    client: TestClient[Any], conn: psycopg.Connection[Any]
+) -> None:
+    token = client.post("/v1/auth/token", headers={"X-API-KEY": new_key(conn)}).json()["access_token"]
+    head, claims, sig = token.split(".")
+    junk = f"{head}.{claims}.{sig[:20]}!{sig[20:]}"  # the old lenient base64 dropped the '!' and accepted it
+    non_ascii = f"{head}.{claims[:8]}\xff{claims[8:]}.{sig}"  # was an unhandled UnicodeEncodeError: 500
+    for bad in (junk, non_ascii):
+        header = {"Authorization": b"Bearer " + bad.encode("latin-1")}
+        v1 = client.get("/v1/things/1", headers=header)
+        assert v1.status_code == 401 and v1.json()["error"] == {
+            "code": "UNAUTHORIZED",
+            "message": "invalid bearer token: malformed bearer token",
+            "details": None,
+        }
+        fd = client.get("/prices", headers=header)
+        assert fd.status_code == 401 and fd.json() == {
+            "error": "Unauthorized",
+            "message": "invalid bearer token: malformed bearer token",
+        }
+
+
 def test_jwt_disabled(config: AccessConfig, conn: psycopg.Connection[Any]) -> None:
     key = new_key(conn)
-    with TestClient(create_app(msgspec.structs.replace(config, jwt_secret=""))) as client:
+    disabled = msgspec.structs.replace(config, jwt_private_key="", jwt_public_key="")
+    with TestClient(create_app(disabled)) as client:
         r = client.post("/v1/auth/token", headers={"X-API-KEY": key})
-        assert r.status_code == 404 and "JWT_SECRET is empty" in r.json()["error"]["message"]
+        assert r.status_code == 404 and r.json()["error"]["message"].startswith("JWT sign-in is disabled")
 
 
 def test_auth_off_counts_anonymous(config: AccessConfig, conn: psycopg.Connection[Any]) -> None:
@@ -178,3 +208,17 @@ def test_auth_off_counts_anonymous(config: AccessConfig, conn: psycopg.Connectio
         "SELECT coalesce(sum(count), 0) FROM usage u JOIN api_keys k ON k.id = u.key_id WHERE k.prefix = 'anonymous'"
     ).fetchone()
     assert before is not None and after is not None and after[0] - before[0] == 3  # flushed at shutdown
+
+
+def test_refresh_token_expires(config: AccessConfig, conn: psycopg.Connection[Any]) -> None:
+    key = new_key(conn)
+    with TestClient(create_app(msgspec.structs.replace(config, refresh_ttl_s=1))) as client:
+        pair = client.post("/v1/auth/token", headers={"X-API-KEY": key}).json()
+        assert pair["refresh_expires_in"] == 1
+        time.sleep(1.2)
+        r = client.post("/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+        assert r.status_code == 401 and r.json()["error"] == {
+            "code": "UNAUTHORIZED",
+            "message": "refresh token expired",
+            "details": None,
+        }

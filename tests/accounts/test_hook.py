@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
-import msgspec
 import psycopg
 import pytest
 
+from lake.settings import Settings
 from serving.accounts import create_access, store
 from serving.accounts.hook import AccountsAccess, ApiError
 from serving.accounts.runtime import AccessConfig
@@ -70,7 +71,10 @@ def test_access_hook(config: AccessConfig, conn: psycopg.Connection[Any]) -> Non
 
 
 def test_auth_off_hook(config: AccessConfig) -> None:
-    settings = msgspec.structs.replace(config, auth=False)
+    settings = Settings.from_env(
+        env={"AIHF_AUTH": "off", "AIHF_PG_URL": config.pg_url, "REDIS_URL": config.redis_url},
+        dotenv=Path("/nonexistent/.env"),
+    )
 
     async def main() -> str:
         access = create_access(settings)
