@@ -13,13 +13,33 @@ from typing import Any, Protocol
 import msgspec
 
 
+class RateLimit(msgspec.Struct, frozen=True):
+    """The caller's daily quota after this request: limit, what remains, seconds until it resets (UTC midnight)."""
+
+    limit: int
+    remaining: int
+    reset: int
+
+    def headers(self) -> dict[str, str]:
+        """``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (seconds)."""
+        return {
+            "x-ratelimit-limit": str(self.limit),
+            "x-ratelimit-remaining": str(self.remaining),
+            "x-ratelimit-reset": str(self.reset),
+        }
+
+
 class Principal(msgspec.Struct, frozen=True):
-    """Who is calling: key id (``anonymous`` without auth), plan and the plan's rows-per-response cap."""
+    """Who is calling: key id (``anonymous`` without auth), plan and the plan's rows-per-response cap.
+
+    ``rate`` is the state of the caller's daily quota (None when unlimited), sent as ``X-RateLimit-*``.
+    """
 
     key_id: str = "anonymous"
     user_id: str | None = None
     plan: str = "local"
     max_rows: int | None = None
+    rate: RateLimit | None = None
 
 
 ANONYMOUS = Principal()
@@ -29,10 +49,12 @@ class Access(Protocol):
     """Authentication, rate limiting and metering of API requests.
 
     ``authenticate`` raises :class:`serving.errors.ApiError` (401 UNAUTHORIZED, 429 RATE_LIMITED with
-    ``retry_after``) to refuse a request; ``meter`` must not block (buffer and flush elsewhere).
+    ``retry_after``, 503 UNAVAILABLE) to refuse a request; ``client`` is the caller's address (the ASGI
+    scope's client: behind a reverse proxy, the proxy's address); ``meter`` must not block (buffer and
+    flush elsewhere).
     """
 
-    async def authenticate(self, api_key: str | None, path: str) -> Principal:
+    async def authenticate(self, api_key: str | None, path: str, client: str | None = None) -> Principal:
         """The principal owning ``api_key`` after checking its quota, or raise ApiError."""
         ...
 
@@ -40,8 +62,8 @@ class Access(Protocol):
         """Count one answered request (endpoint, status, rows returned)."""
         ...
 
-    async def usage(self, principal: Principal) -> dict[str, Any]:
-        """Usage of the principal (for /v1/usage)."""
+    async def usage(self, principal: Principal, days: int = 7) -> dict[str, Any]:
+        """Usage of the principal over the last ``days`` UTC days (for /v1/usage?days=N)."""
         ...
 
     @property
@@ -61,7 +83,7 @@ class OpenAccess:
     def __init__(self) -> None:
         self.counts: dict[str, list[int]] = {}
 
-    async def authenticate(self, api_key: str | None, path: str) -> Principal:
+    async def authenticate(self, api_key: str | None, path: str, client: str | None = None) -> Principal:
         """Always the anonymous principal."""
         return ANONYMOUS
 
@@ -71,8 +93,8 @@ class OpenAccess:
         entry[0] += 1
         entry[1] += rows
 
-    async def usage(self, principal: Principal) -> dict[str, Any]:
-        """Requests and rows per endpoint since the process started."""
+    async def usage(self, principal: Principal, days: int = 7) -> dict[str, Any]:
+        """Requests and rows per endpoint since the process started (``days`` does not apply: in memory)."""
         return {
             "key_id": principal.key_id,
             "plan": principal.plan,

@@ -50,18 +50,28 @@ def make_middleware(access: Access, ctx: Context) -> Any:
             status = 500
             principal = None
             header = (b"x-request-id", request_id.encode("latin-1"))
+            extra = [header]
 
             async def send_with_id(message: Message) -> None:
                 nonlocal status
                 if message["type"] == "http.response.start":
                     status = message["status"]
-                    message["headers"] = [*message.get("headers", ()), header]
+                    message["headers"] = [*message.get("headers", ()), *extra]
                 await send(message)
 
             try:
                 if not path.startswith(PUBLIC_PREFIXES):
+                    client = scope.get("client")
                     try:
-                        principal = await access.authenticate(api_key_of(scope["headers"]), path)
+                        try:
+                            principal = await access.authenticate(
+                                api_key_of(scope["headers"]), path, client=client[0] if client else None
+                            )
+                        except ApiError:
+                            raise
+                        except Exception as exc:  # a broken access hook: still a JSON error, not plain text
+                            log.error("access hook failed", exc_info=exc, extra={"request_id": request_id})
+                            raise ApiError(500, "internal error") from exc
                     except ApiError as error:
                         status = error.status
                         body = error_body(path, request_id, error)
@@ -78,6 +88,8 @@ def make_middleware(access: Access, ctx: Context) -> Any:
                         await send({"type": "http.response.body", "body": body})
                         return
                     state["principal"] = principal
+                    if principal.rate is not None:
+                        extra += [(k.encode(), v.encode()) for k, v in principal.rate.headers().items()]
                     if scope["method"] == "GET" and not is_v1(path):
                         key = cache_key("GET", path, scope["query_string"], None, principal.max_rows)
                         hit = ctx.cache.lookup(key, ctx.store)
@@ -92,7 +104,7 @@ def make_middleware(access: Access, ctx: Context) -> Any:
                                     "headers": [
                                         (b"content-type", b"application/json"),
                                         (b"content-length", str(len(hit.body)).encode()),
-                                        header,
+                                        *extra,
                                     ],
                                 }
                             )

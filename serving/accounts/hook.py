@@ -18,14 +18,27 @@ from typing import Any
 import msgspec
 from litestar import Request
 
+from serving.accounts.limits import Decision
 from serving.accounts.litestar import token_route, webhook_route
 from serving.accounts.runtime import AccessConfig, AccessRuntime, Refused
 from serving.accounts.verify import Principal as KeyPrincipal
 
 try:  # the app's types, when the app is there
     from serving.access import Principal as AppPrincipal
+    from serving.access import RateLimit
     from serving.errors import ApiError
 except ImportError:  # pragma: no cover - exercised on a tree without the app
+
+    class RateLimit(msgspec.Struct, frozen=True):  # type: ignore[no-redef]
+        """Stand-in of ``serving.access.RateLimit``."""
+
+        limit: int
+        remaining: int
+        reset: int
+
+        def headers(self) -> dict[str, str]:
+            """The X-RateLimit-* headers."""
+            return {}
 
     class AppPrincipal(msgspec.Struct, frozen=True):  # type: ignore[no-redef]
         """Stand-in of ``serving.access.Principal``."""
@@ -34,6 +47,7 @@ except ImportError:  # pragma: no cover - exercised on a tree without the app
         user_id: str | None = None
         plan: str = "local"
         max_rows: int | None = None
+        rate: RateLimit | None = None
 
     class ApiError(Exception):  # type: ignore[no-redef]
         """Stand-in of ``serving.errors.ApiError``."""
@@ -46,10 +60,18 @@ except ImportError:  # pragma: no cover - exercised on a tree without the app
             code: str | None = None,
             details: dict[str, Any] | None = None,
             retry_after: int | None = None,
+            headers: dict[str, str] | None = None,
         ) -> None:
             super().__init__(message)
             self.status, self.message, self.code = status, message, code or "ERROR"
-            self.details, self.retry_after = details, retry_after
+            self.details, self.retry_after, self.headers = details, retry_after, headers
+
+
+def rate_of(decision: Decision | None) -> RateLimit | None:
+    """The X-RateLimit-* values of a decision (None for unlimited plans and when Redis did not answer)."""
+    if decision is None or decision.limit is None:
+        return None
+    return RateLimit(decision.limit, decision.remaining or 0, decision.reset)
 
 
 class AccountsAccess:
@@ -86,24 +108,30 @@ class AccountsAccess:
             raise ApiError(503, "the access layer is not started", code="UNAVAILABLE")
         return self.runtime
 
-    async def authenticate(self, api_key: str | None, path: str) -> AppPrincipal:
+    async def authenticate(self, api_key: str | None, path: str, client: str | None = None) -> AppPrincipal:
         """The caller owning ``api_key`` (X-API-KEY, else the Bearer key or JWT) after scope and limits.
 
+        ``client`` is the caller's address (failed authentications are throttled per address). The
+        principal's ``rate`` carries the X-RateLimit-* values of the user's daily quota.
+
         Raises:
-            ApiError: 401 UNAUTHORIZED, 403 FORBIDDEN, 429 RATE_LIMITED (``retry_after`` set).
+            ApiError: 401 UNAUTHORIZED, 403 FORBIDDEN, 429 RATE_LIMITED (``retry_after`` set), 503 UNAVAILABLE
+                (the accounts database, or with AIHF_REDIS_OUTAGE=fail-closed Redis, does not answer).
         """
         runtime = self._live()
         if self.config.is_public(path):
             return AppPrincipal(key_id="public", plan="public")
         try:
-            who, _ = await runtime.admit(api_key or "", "", path)
+            who, decision = await runtime.admit(api_key or "", "", path, client or "")
         except Refused as refused:
+            rate = rate_of(refused.decision)
             raise ApiError(
                 refused.status,
                 refused.message,
                 code=refused.code,
                 details=refused.details,
                 retry_after=refused.retry_after,
+                headers=rate.headers() if rate is not None else None,
             ) from None
         self._keys[who.key_id] = who
         return AppPrincipal(
@@ -111,6 +139,7 @@ class AccountsAccess:
             user_id=str(who.user_id),
             plan=who.plan.name,
             max_rows=who.plan.max_rows,
+            rate=rate_of(decision),
         )
 
     def _principal(self, app_principal: Any) -> KeyPrincipal | None:
@@ -132,7 +161,12 @@ class AccountsAccess:
         runtime, who = self._live(), self._principal(principal)
         if who is None:
             raise ApiError(401, "usage needs an API key", code="UNAUTHORIZED")
-        rows = await runtime.usage(who.user_id, days)
+        try:
+            rows = await runtime.usage(who.user_id, days)
+        except Refused as refused:
+            raise ApiError(
+                refused.status, refused.message, code=refused.code, retry_after=refused.retry_after
+            ) from None
         return {
             "plan": who.plan.name,
             "daily_requests": who.plan.daily_requests,
