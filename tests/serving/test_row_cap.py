@@ -60,7 +60,7 @@ LISTS: list[tuple[str, str, Any]] = [
     (
         "POST",
         "/financials/search/line-items",
-        {"tickers": ["AAPL", "MSFT"], "line_items": ["revenue"], "period": "annual", "limit": 5},
+        {"tickers": ["AAPL", "NFLX", "NVDA"], "line_items": ["revenue"], "period": "annual", "limit": 5},
     ),
     ("GET", "/financial-metrics?ticker=AAPL&period=quarterly&limit=8", None),
     ("GET", "/financial-metrics/tickers", None),
