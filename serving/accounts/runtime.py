@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 import msgspec
@@ -129,6 +130,8 @@ class AccessRuntime:
             describe=f": requests are {passing} until it answers (AIHF_REDIS_OUTAGE={config.redis_outage})",
         )
         self.failures = FailureThrottle(config.auth_failures_per_min)
+        self._pg_warned = -60.0
+        self._pg_failures = 0
 
     @classmethod
     async def start(cls, config: AccessConfig) -> AccessRuntime:
@@ -162,7 +165,16 @@ class AccessRuntime:
         return written
 
     def _pg_down(self, exc: BaseException) -> Refused:
-        log.warning("accounts database unavailable (%s: %s)", type(exc).__name__, exc)
+        self._pg_failures += 1
+        if time.monotonic() - self._pg_warned >= 60:  # at most one line a minute, however many requests
+            self._pg_warned = time.monotonic()
+            log.warning(
+                "accounts database unavailable (%s: %s); %d request(s) answered 503 since the last warning",
+                type(exc).__name__,
+                exc,
+                self._pg_failures,
+            )
+            self._pg_failures = 0
         return Refused(
             503,
             "UNAVAILABLE",

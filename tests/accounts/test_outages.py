@@ -16,6 +16,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -23,6 +24,7 @@ import psycopg
 import pytest
 import redis
 
+from lake.settings import Settings
 from serving.accounts import guards, store
 from serving.accounts.runtime import AccessConfig, AccessRuntime, Refused
 from tests.accounts.conftest import unique_email
@@ -244,7 +246,7 @@ def test_quota_rebuilt_from_usage_after_redis_restart(
 
 
 def test_postgres_stalled_gives_fast_503_and_keeps_usage(
-    config: AccessConfig, conn: psycopg.Connection[Any]
+    config: AccessConfig, conn: psycopg.Connection[Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     """A database that accepts and never answers: 503 UNAVAILABLE within a second; usage kept and written later."""
     known, unknown = new_user(conn, "enterprise"), new_user(conn, "enterprise")
@@ -282,7 +284,10 @@ def test_postgres_stalled_gives_fast_503_and_keeps_usage(
                 await asyncio.sleep(0.2)
             assert runtime.meter.pending == 0
 
-        run(cfg, body)
+        with caplog.at_level(logging.WARNING, logger="serving.accounts.runtime"):
+            run(cfg, body)
+    warned = [r for r in caplog.records if r.getMessage().startswith("accounts database unavailable")]
+    assert len(warned) == 1  # two refused requests, one log line
     rows = conn.execute(
         "SELECT sum(count)::int, sum(rows)::int FROM usage u JOIN api_keys k ON k.id = u.key_id"
         " WHERE k.prefix = %s",
@@ -318,3 +323,19 @@ def test_failure_window_ends(monkeypatch: pytest.MonkeyPatch) -> None:
     assert throttle.retry_after("a") == 1
     now[0] += 0.5
     assert throttle.retry_after("a") == 0
+
+
+def test_outage_settings_reach_the_config() -> None:
+    def settings(**env: str) -> Settings:
+        return Settings.from_env(env=env, dotenv=Path("/nonexistent/.env"))
+
+    chosen = AccessConfig.from_settings(
+        settings(AIHF_REDIS_OUTAGE="fail-closed", AIHF_AUTH_FAILURES_PER_MIN="7")
+    )
+    assert (chosen.redis_outage, chosen.auth_failures_per_min) == ("fail-closed", 7)
+    default = AccessConfig.from_settings(settings())
+    assert (default.redis_outage, default.auth_failures_per_min) == ("fail-open", 30)
+    with pytest.raises(
+        ValueError, match="AIHF_REDIS_OUTAGE must be one of fail-open, fail-closed, not 'maybe'"
+    ):
+        settings(AIHF_REDIS_OUTAGE="maybe")
