@@ -7,7 +7,7 @@ accounts module (API keys, plans, Redis rate limits, usage in PostgreSQL) provid
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 import msgspec
@@ -114,7 +114,7 @@ class OpenAccess:
         return ()
 
 
-def api_key_of(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
+def api_key_of(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     """The API key of a request: ``X-API-KEY`` in any case, else ``Authorization: Bearer <key>``; None if absent."""
     bearer = None
     for name, value in headers:

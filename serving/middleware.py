@@ -7,9 +7,9 @@ import time
 import uuid
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from serving.access import Access, api_key_of
+from serving.access import Access, Principal, api_key_of
 from serving.context import Context, cache_key
 from serving.errors import ApiError, error_body, error_headers, is_v1
 
@@ -24,6 +24,24 @@ def _request_id(scope: Scope) -> str:
         if name == b"x-request-id" and 0 < len(value) <= 64:
             return value.decode("latin-1")
     return uuid.uuid4().hex
+
+
+async def _authenticate(access: Access, scope: HTTPScope, request_id: str) -> Principal:
+    """The caller of a request (key from the headers, address from the ASGI scope's client).
+
+    Raises:
+        ApiError: the hook's refusal, or a 500 when the hook failed otherwise (still the API's JSON error).
+    """
+    client = scope.get("client")
+    try:
+        return await access.authenticate(
+            api_key_of(scope["headers"]), scope["path"], client=client[0] if client else None
+        )
+    except ApiError:
+        raise
+    except Exception as exc:
+        log.error("access hook failed", exc_info=exc, extra={"request_id": request_id})
+        raise ApiError(500, "internal error") from exc
 
 
 #: the endpoint a request to no route is metered under (one name, whatever path was asked)
@@ -61,17 +79,8 @@ def make_middleware(access: Access, ctx: Context) -> Any:
 
             try:
                 if not path.startswith(PUBLIC_PREFIXES):
-                    client = scope.get("client")
                     try:
-                        try:
-                            principal = await access.authenticate(
-                                api_key_of(scope["headers"]), path, client=client[0] if client else None
-                            )
-                        except ApiError:
-                            raise
-                        except Exception as exc:  # a broken access hook: still a JSON error, not plain text
-                            log.error("access hook failed", exc_info=exc, extra={"request_id": request_id})
-                            raise ApiError(500, "internal error") from exc
+                        principal = await _authenticate(access, scope, request_id)
                     except ApiError as error:
                         status = error.status
                         body = error_body(path, request_id, error)
