@@ -125,6 +125,18 @@ SETTINGS: dict[str, Setting] = {
         "PostgreSQL of accounts, keys, usage and the order store (created and migrated on first use).",
     ),
     "redis_url": Setting("REDIS_URL", "redis://127.0.0.1:6379/0", "Redis for rate limits and locks."),
+    "redis_outage": Setting(
+        "AIHF_REDIS_OUTAGE",
+        "fail-open",
+        "While Redis (rate limits) does not answer: fail-open = serve unlimited, still metered (a laptop); "
+        "fail-closed = refuse with 503 + Retry-After (a paid deployment). Logged once per outage.",
+    ),
+    "auth_failures_per_min": Setting(
+        "AIHF_AUTH_FAILURES_PER_MIN",
+        "30",
+        "Failed authentications per client address and minute (per worker) before that address gets 429 "
+        "without a database lookup; 0 = no limit. The address is the connection's: behind a proxy, the proxy's.",
+    ),
     "jwt_algorithm": Setting(
         "JWT_ALGORITHM",
         "RS256",
@@ -346,6 +358,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     jwt_algorithm: Literal["HS256", "RS256"]
     jwt_private_key: str
     jwt_public_key: str
+    redis_outage: Literal["fail-open", "fail-closed"]
+    auth_failures_per_min: int
     jwt_secret: str
     jwt_access_ttl_s: int
     jwt_refresh_ttl_s: int
@@ -397,6 +411,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "api_workers": int(raw["api_workers"]),
                 "api_page_size": int(raw["api_page_size"]),
                 "api_refresh_s": float(raw["api_refresh_s"]),
+                "auth_failures_per_min": int(raw["auth_failures_per_min"]),
                 "ibkr_port": int(raw["ibkr_port"]),
                 "ibkr_client_id": int(raw["ibkr_client_id"]),
                 "auth": _switch("AIHF_AUTH", raw["auth"]),
@@ -427,6 +442,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("trading_mode", ("dry-run", "paper", "live")),
             ("trading_broker", ("sim", "ibkr")),
             ("trading_order_type", ("limit", "market")),
+            ("redis_outage", ("fail-open", "fail-closed")),
         ):
             if values[field] not in choices:
                 raise ValueError(

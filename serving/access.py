@@ -7,16 +7,33 @@ accounts module (API keys, plans, Redis rate limits, usage in PostgreSQL) provid
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Protocol
 
 import msgspec
+
+
+class RateLimit(msgspec.Struct, frozen=True):
+    """The caller's daily quota after this request: limit, what remains, seconds until it resets (UTC midnight)."""
+
+    limit: int
+    remaining: int
+    reset: int
+
+    def headers(self) -> dict[str, str]:
+        """``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (seconds)."""
+        return {
+            "x-ratelimit-limit": str(self.limit),
+            "x-ratelimit-remaining": str(self.remaining),
+            "x-ratelimit-reset": str(self.reset),
+        }
 
 
 class Principal(msgspec.Struct, frozen=True):
     """Who is calling: key id (``anonymous`` without auth), plan and the plan's rows-per-response cap.
 
     ``via`` is how the key was shown: ``key`` (the API key), ``token`` (a bearer JWT), '' (no key).
+    ``rate`` is the state of the caller's daily quota (None when unlimited), sent as ``X-RateLimit-*``.
     """
 
     key_id: str = "anonymous"
@@ -24,6 +41,7 @@ class Principal(msgspec.Struct, frozen=True):
     plan: str = "local"
     max_rows: int | None = None
     via: str = ""
+    rate: RateLimit | None = None
 
 
 ANONYMOUS = Principal()
@@ -33,10 +51,12 @@ class Access(Protocol):
     """Authentication, rate limiting and metering of API requests.
 
     ``authenticate`` raises :class:`serving.errors.ApiError` (401 UNAUTHORIZED, 429 RATE_LIMITED with
-    ``retry_after``) to refuse a request; ``meter`` must not block (buffer and flush elsewhere).
+    ``retry_after``, 503 UNAVAILABLE) to refuse a request; ``client`` is the caller's address (the ASGI
+    scope's client: behind a reverse proxy, the proxy's address); ``meter`` must not block (buffer and
+    flush elsewhere).
     """
 
-    async def authenticate(self, credential: str | None, path: str) -> Principal:
+    async def authenticate(self, credential: str | None, path: str, client: str | None = None) -> Principal:
         """The principal showing ``credential`` (API key or bearer JWT) after its quota, or raise ApiError.
 
         ``credential`` is what :func:`credential_of` read from the request's headers.
@@ -47,8 +67,8 @@ class Access(Protocol):
         """Count one answered request (endpoint, status, rows returned)."""
         ...
 
-    async def usage(self, principal: Principal) -> dict[str, Any]:
-        """Usage of the principal (for /v1/usage)."""
+    async def usage(self, principal: Principal, days: int = 7) -> dict[str, Any]:
+        """Usage of the principal over the last ``days`` UTC days (for /v1/usage?days=N)."""
         ...
 
     @property
@@ -68,7 +88,7 @@ class OpenAccess:
     def __init__(self) -> None:
         self.counts: dict[str, list[int]] = {}
 
-    async def authenticate(self, credential: str | None, path: str) -> Principal:
+    async def authenticate(self, credential: str | None, path: str, client: str | None = None) -> Principal:
         """Always the anonymous principal."""
         return ANONYMOUS
 
@@ -78,8 +98,8 @@ class OpenAccess:
         entry[0] += 1
         entry[1] += rows
 
-    async def usage(self, principal: Principal) -> dict[str, Any]:
-        """Requests and rows per endpoint since the process started."""
+    async def usage(self, principal: Principal, days: int = 7) -> dict[str, Any]:
+        """Requests and rows per endpoint since the process started (``days`` does not apply: in memory)."""
         return {
             "key_id": principal.key_id,
             "plan": principal.plan,
@@ -99,7 +119,7 @@ class OpenAccess:
         return ()
 
 
-def credential_of(headers: Sequence[tuple[bytes, bytes]]) -> str | None:
+def credential_of(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
     """The credential of a request: ``X-API-KEY`` (any case), else ``Authorization: Bearer <key or JWT>``.
 
     The one reader of both headers, for every integration: the value is passed on as is, and the access

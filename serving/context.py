@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import msgspec
@@ -15,6 +16,25 @@ from serving.access import ANONYMOUS, Access, Principal
 from serving.query import ResponseCache, Store
 
 JSON = "application/json"
+T = TypeVar("T")
+
+#: the caller's rows-per-response cap while :func:`serve` computes a response (None = no cap)
+_ROW_CAP: ContextVar[int | None] = ContextVar("row_cap", default=None)
+
+
+def row_cap() -> int | None:
+    """The most rows one response may hold for the caller whose response is being computed (None = no cap).
+
+    :func:`serve` sets it from the caller's plan around ``compute``; the paging helpers (``check_limit`` and
+    ``page`` of both faces) and :func:`capped` read it, so no endpoint passes or forgets it.
+    """
+    return _ROW_CAP.get()
+
+
+def capped(rows: Sequence[T]) -> list[T]:
+    """The first :func:`row_cap` rows of an unpaginated list (all of them without a cap)."""
+    cap = _ROW_CAP.get()
+    return list(rows if cap is None else rows[:cap])
 
 
 @dataclass
@@ -73,13 +93,13 @@ async def serve(
 
     The cache key is the request (method, path without trailing slash, query string, ``key``, the caller's
     row cap); an entry is served only while ``tables`` are at the versions it was computed from. ``compute``
-    returns (payload Struct, rows) and may raise ``ApiError``. (GET requests of the FinancialDatasets face are
-    usually answered from this cache by the middleware before reaching the handler.)
+    returns (payload Struct, rows) and may raise ``ApiError``; it runs with :func:`row_cap` set to the caller's
+    plan cap. (GET requests of the FinancialDatasets face are usually answered from this cache by the
+    middleware before reaching the handler.)
     """
     ctx = context(request)
-    ckey = cache_key(
-        request.method, request.url.path, request.scope["query_string"], key, principal(request).max_rows
-    )
+    cap = principal(request).max_rows
+    ckey = cache_key(request.method, request.url.path, request.scope["query_string"], key, cap)
     hit = ctx.cache.lookup(ckey, ctx.store)
     if hit is not None:
         set_rows(request, hit.rows)
@@ -87,7 +107,11 @@ async def serve(
 
     def run() -> tuple[bytes, int, tuple[int, ...]]:
         current = ctx.store.versions(tables)
-        payload, rows = compute()
+        token = _ROW_CAP.set(cap)
+        try:
+            payload, rows = compute()
+        finally:
+            _ROW_CAP.reset(token)
         return msgspec.json.encode(payload), rows, current
 
     body, rows, current = await anyio.to_thread.run_sync(run)

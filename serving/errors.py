@@ -22,6 +22,7 @@ CODES = {
     405: "METHOD_NOT_ALLOWED",
     429: "RATE_LIMITED",
     500: "INTERNAL_ERROR",
+    503: "UNAVAILABLE",
 }
 _TITLES = {
     400: "Bad Request",
@@ -32,6 +33,7 @@ _TITLES = {
     405: "Method Not Allowed",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 
@@ -43,7 +45,8 @@ class ApiError(Exception):
         message: What is wrong, for the caller.
         code: Machine code (default from the status: INVALID_PARAMETER, NOT_FOUND...).
         details: Extra structured context (the parameter, allowed values...).
-        retry_after: Seconds, sent as ``Retry-After`` (429).
+        retry_after: Seconds, sent as ``Retry-After`` (429, 503).
+        headers: Extra response headers (the ``X-RateLimit-*`` of a refused request).
     """
 
     def __init__(
@@ -54,6 +57,7 @@ class ApiError(Exception):
         code: str | None = None,
         details: dict[str, Any] | None = None,
         retry_after: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -61,6 +65,7 @@ class ApiError(Exception):
         self.code = code or CODES.get(status, "ERROR")
         self.details = details
         self.retry_after = retry_after
+        self.headers = headers
 
 
 def bad_param(name: str, message: str) -> ApiError:
@@ -116,8 +121,8 @@ def error_body(path: str, request_id: str, error: ApiError) -> bytes:
 
 
 def error_headers(request_id: str, error: ApiError) -> dict[str, str]:
-    """Response headers of an error: Retry-After when set (the middleware adds the request id)."""
-    headers: dict[str, str] = {}
+    """Response headers of an error: Retry-After when set, the error's own (the middleware adds the request id)."""
+    headers: dict[str, str] = dict(error.headers or {})
     if error.retry_after is not None:
         headers["retry-after"] = str(error.retry_after)
     return headers

@@ -7,9 +7,9 @@ import time
 import uuid
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
-from serving.access import Access, credential_of
+from serving.access import Access, Principal, credential_of
 from serving.context import Context, cache_key
 from serving.errors import ApiError, error_body, error_headers, is_v1
 
@@ -24,6 +24,24 @@ def _request_id(scope: Scope) -> str:
         if name == b"x-request-id" and 0 < len(value) <= 64:
             return value.decode("latin-1")
     return uuid.uuid4().hex
+
+
+async def _authenticate(access: Access, scope: HTTPScope, request_id: str) -> Principal:
+    """The caller of a request (key from the headers, address from the ASGI scope's client).
+
+    Raises:
+        ApiError: the hook's refusal, or a 500 when the hook failed otherwise (still the API's JSON error).
+    """
+    client = scope.get("client")
+    try:
+        return await access.authenticate(
+            credential_of(scope["headers"]), scope["path"], client=client[0] if client else None
+        )
+    except ApiError:
+        raise
+    except Exception as exc:
+        log.error("access hook failed", exc_info=exc, extra={"request_id": request_id})
+        raise ApiError(500, "internal error") from exc
 
 
 #: the endpoint a request to no route is metered under (one name, whatever path was asked)
@@ -50,18 +68,19 @@ def make_middleware(access: Access, ctx: Context) -> Any:
             status = 500
             principal = None
             header = (b"x-request-id", request_id.encode("latin-1"))
+            extra = [header]
 
             async def send_with_id(message: Message) -> None:
                 nonlocal status
                 if message["type"] == "http.response.start":
                     status = message["status"]
-                    message["headers"] = [*message.get("headers", ()), header]
+                    message["headers"] = [*message.get("headers", ()), *extra]
                 await send(message)
 
             try:
                 if not path.startswith(PUBLIC_PREFIXES):
                     try:
-                        principal = await access.authenticate(credential_of(scope["headers"]), path)
+                        principal = await _authenticate(access, scope, request_id)
                     except ApiError as error:
                         status = error.status
                         body = error_body(path, request_id, error)
@@ -78,6 +97,8 @@ def make_middleware(access: Access, ctx: Context) -> Any:
                         await send({"type": "http.response.body", "body": body})
                         return
                     state["principal"] = principal
+                    if principal.rate is not None:
+                        extra += [(k.encode(), v.encode()) for k, v in principal.rate.headers().items()]
                     if scope["method"] == "GET" and not is_v1(path):
                         key = cache_key("GET", path, scope["query_string"], None, principal.max_rows)
                         hit = ctx.cache.lookup(key, ctx.store)
@@ -92,7 +113,7 @@ def make_middleware(access: Access, ctx: Context) -> Any:
                                     "headers": [
                                         (b"content-type", b"application/json"),
                                         (b"content-length", str(len(hit.body)).encode()),
-                                        header,
+                                        *extra,
                                     ],
                                 }
                             )

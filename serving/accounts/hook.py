@@ -18,10 +18,19 @@ import msgspec
 from litestar import Request
 
 from serving.access import Principal as AppPrincipal
+from serving.access import RateLimit
+from serving.accounts.limits import Decision
 from serving.accounts.litestar import CallerKey, auth_routes, checkout_route, webhook_route
 from serving.accounts.runtime import AccessConfig, AccessRuntime, Refused
 from serving.accounts.verify import Principal as KeyPrincipal
 from serving.errors import ApiError
+
+
+def rate_of(decision: Decision | None) -> RateLimit | None:
+    """The X-RateLimit-* values of a decision (None for unlimited plans and when Redis did not answer)."""
+    if decision is None or decision.limit is None:
+        return None
+    return RateLimit(decision.limit, decision.remaining or 0, decision.reset)
 
 
 class AccountsAccess:
@@ -59,26 +68,34 @@ class AccountsAccess:
             raise ApiError(503, "the access layer is not started", code="UNAVAILABLE")
         return self.runtime
 
-    async def authenticate(self, credential: str | None, path: str) -> AppPrincipal:
+    async def authenticate(
+        self, credential: str | None, path: str, client: str | None = None
+    ) -> AppPrincipal:
         """The caller showing ``credential`` (API key or bearer JWT) after scope and limits.
 
         ``credential`` is what ``serving.access.credential_of`` read: the X-API-KEY value, else the Bearer one.
 
+        ``client`` is the caller's address (failed authentications are throttled per address). The
+        principal's ``rate`` carries the X-RateLimit-* values of the user's daily quota.
+
         Raises:
-            ApiError: 401 UNAUTHORIZED, 403 FORBIDDEN, 429 RATE_LIMITED (``retry_after`` set).
+            ApiError: 401 UNAUTHORIZED, 403 FORBIDDEN, 429 RATE_LIMITED (``retry_after`` set), 503 UNAVAILABLE
+                (the accounts database, or with AIHF_REDIS_OUTAGE=fail-closed Redis, does not answer).
         """
         runtime = self._live()
         if self.config.is_public(path):
             return AppPrincipal(key_id="public", plan="public")
         try:
-            who, _ = await runtime.admit(credential or "", path)
+            who, decision = await runtime.admit(credential or "", path, client or "")
         except Refused as refused:
+            rate = rate_of(refused.decision)
             raise ApiError(
                 refused.status,
                 refused.message,
                 code=refused.code,
                 details=refused.details,
                 retry_after=refused.retry_after,
+                headers=rate.headers() if rate is not None else None,
             ) from None
         self._keys[who.key_id] = who
         return AppPrincipal(
@@ -87,6 +104,7 @@ class AccountsAccess:
             plan=who.plan.name,
             max_rows=who.plan.max_rows,
             via="" if who.anonymous else who.via,
+            rate=rate_of(decision),
         )
 
     def _principal(self, app_principal: Any) -> KeyPrincipal | None:
@@ -108,7 +126,12 @@ class AccountsAccess:
         runtime, who = self._live(), self._principal(principal)
         if who is None:
             raise ApiError(401, "usage needs an API key", code="UNAUTHORIZED")
-        rows = await runtime.usage(who.user_id, days)
+        try:
+            rows = await runtime.usage(who.user_id, days)
+        except Refused as refused:
+            raise ApiError(
+                refused.status, refused.message, code=refused.code, retry_after=refused.retry_after
+            ) from None
         return {
             "plan": who.plan.name,
             "daily_requests": who.plan.daily_requests,

@@ -81,12 +81,13 @@ def request_id(scope: Scope) -> str:
 
 
 def limit_headers(decision: Decision | None) -> list[tuple[bytes, bytes]]:
-    """``X-RateLimit-Limit`` / ``X-RateLimit-Remaining`` of a decision (none for unlimited plans)."""
+    """``X-RateLimit-Limit`` / ``-Remaining`` / ``-Reset`` (seconds to UTC midnight); none if unlimited."""
     if decision is None or decision.limit is None:
         return []
     return [
         (b"x-ratelimit-limit", str(decision.limit).encode()),
         (b"x-ratelimit-remaining", str(decision.remaining or 0).encode()),
+        (b"x-ratelimit-reset", str(decision.reset).encode()),
     ]
 
 
@@ -123,7 +124,10 @@ class AccessMiddleware:
         state = scope.setdefault("state", {})
         request_id(scope)
         try:
-            who, decision = await runtime.admit(credential_of(scope.get("headers", ())) or "", scope["path"])
+            client = scope.get("client")
+            who, decision = await runtime.admit(
+                credential_of(scope.get("headers", ())) or "", scope["path"], client[0] if client else ""
+            )
         except Refused as refused:
             await _send_error(scope, send, refused)
             return
@@ -197,9 +201,12 @@ class WebhookResponse(msgspec.Struct, frozen=True):
     outcome: str
 
 
-def _error_response(request: Request[Any, Any, Any], status: int, code: str, message: str) -> Response[bytes]:
+def _error_response(
+    request: Request[Any, Any, Any], status: int, code: str, message: str, retry_after: int | None = None
+) -> Response[bytes]:
     body = error_body(request.scope["path"], status, code, message, request_id(request.scope))
-    return Response(body, status_code=status, media_type="application/json")
+    headers = {"retry-after": str(retry_after)} if retry_after is not None else None
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
 class CallerKey(msgspec.Struct, frozen=True):
@@ -366,7 +373,12 @@ def usage_route(runtime: Callable[[], AccessRuntime | None], caller: Caller) -> 
             return _error_response(request, 503, "UNAVAILABLE", "the access layer is not started")
         if not 1 <= days <= 366:
             return _error_response(request, 400, "INVALID_PARAMETER", f"days must be 1..366, not {days}")
-        rows = await live.usage(who.user_id, days)
+        try:
+            rows = await live.usage(who.user_id, days)
+        except Refused as refused:
+            return _error_response(
+                request, refused.status, refused.code, refused.message, refused.retry_after
+            )
         report_rows(request, len(rows))
         return Response(UsageResponse(rows, Meta(len(rows)), request_id(request.scope)))
 

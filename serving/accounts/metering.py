@@ -2,7 +2,8 @@
 
 Recording a request is a dictionary update (no I/O on the request path). A background task writes the
 buffer to PostgreSQL every ``interval_s`` seconds, or sooner when it holds ``max_pending`` requests, as one
-batch of additive upserts; a failed write puts the counts back so they go out with the next batch. The
+batch of additive upserts; a failed write puts the counts back so they go out with the next batch (a write
+that does not finish within ``write_timeout_s``, a database that accepts and never answers, counts as failed). The
 application's shutdown hook calls :meth:`UsageMeter.stop`, which writes what is left: a clean stop loses
 no request from the count.
 """
@@ -36,9 +37,14 @@ class UsageMeter:
     """The in-memory buffer of usage and the task that flushes it to PostgreSQL."""
 
     def __init__(
-        self, pool: AsyncConnectionPool[Any], interval_s: float = 5.0, max_pending: int = 5_000
+        self,
+        pool: AsyncConnectionPool[Any],
+        interval_s: float = 5.0,
+        max_pending: int = 5_000,
+        write_timeout_s: float = 10.0,
     ) -> None:
         self.pool = pool
+        self.write_timeout_s = write_timeout_s
         self.interval_s = interval_s
         self.max_pending = max_pending
         self._pending: dict[Slot, list[int]] = {}
@@ -82,7 +88,11 @@ class UsageMeter:
             for key_id, bucket, *_ in rows:
                 last_used[key_id] = max(bucket, last_used.get(key_id, bucket))
             try:
-                async with self.pool.connection() as conn, conn.cursor() as cur:
+                async with (
+                    asyncio.timeout(self.write_timeout_s),
+                    self.pool.connection(self.write_timeout_s) as conn,
+                    conn.cursor() as cur,
+                ):
                     await cur.executemany(UPSERT_SQL, rows)
                     await cur.executemany(LAST_USED_SQL, [(at, at, k) for k, at in sorted(last_used.items())])
             except BaseException as exc:  # also a cancellation mid-write: the counts go back to the buffer

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
+from serving.context import row_cap
 from serving.errors import ApiError, bad_param, not_found
 from serving.query import Snapshot, Store
 
@@ -131,11 +132,12 @@ def check_period(period: str | None, default: str = "ttm") -> str:
     return value
 
 
-def check_limit(limit: int | None, default: int, maximum: int, cap: int | None = None) -> int:
-    """``limit`` within 1..maximum (and the caller's plan cap) or a 400."""
+def check_limit(limit: int | None, default: int, maximum: int) -> int:
+    """``limit`` within 1..maximum or a 400, then lowered to the caller's plan cap (:func:`row_cap`)."""
     value = default if limit is None else limit
     if value < 1 or value > maximum:
         raise bad_param("limit", f"limit must be between 1 and {maximum}, not {value}.")
+    cap = row_cap()
     return min(value, cap) if cap else value
 
 
@@ -182,7 +184,12 @@ def page(
     path: str,
     query: Sequence[tuple[str, str]],
 ) -> tuple[Sequence[Any], str | None]:
-    """The page of ``rows`` at ``offset`` and the absolute URL of the next page (None on the last)."""
+    """The page of ``rows`` at ``offset`` and the absolute URL of the next page (None on the last).
+
+    A page holds at most the caller's plan cap (:func:`row_cap`); the next page continues after it.
+    """
+    cap = row_cap()
+    page_size = min(page_size, cap) if cap else page_size
     chunk = rows[offset : offset + page_size]
     if offset + page_size >= len(rows):
         return chunk, None

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, get
 
-from serving.context import context, serve
+from serving.context import capped, context, serve
 from serving.errors import not_found
 from serving.fd import schemas as s
 from serving.fd.common import companies, records, resolve_cik
@@ -63,6 +63,7 @@ async def get_company_tickers(request: Request[Any, Any, Any]) -> Response[s.Tic
 
     def compute() -> tuple[Any, int]:
         found = sorted(companies(context(request).store).cik_of)
+        found = capped(found)
         return s.TickersResponse(found), len(found)
 
     return await serve(request, ["companies"], compute)

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Request, Response, get
 
-from serving.context import context, principal, serve
+from serving.context import capped, context, serve
 from serving.errors import bad_param, not_found
 from serving.fd import schemas as s
 from serving.fd.common import (
@@ -63,7 +63,7 @@ async def get_earnings(
 
     def compute() -> tuple[Any, int]:
         ctx = context(request)
-        n = check_limit(limit, 10, 100, principal(request).max_rows)
+        n = check_limit(limit, 10, 100)
         if ticker:
             symbol = need_ticker(ticker)
             rows = records(ctx.store.rows("earnings", symbol), _EARNINGS_COLS)
@@ -102,7 +102,7 @@ async def get_press_releases(
     def compute() -> tuple[Any, int]:
         store = context(request).store
         number, label = resolve_cik(store, ticker, cik)
-        n = check_limit(limit, 100, 1000, principal(request).max_rows)
+        n = check_limit(limit, 100, 1000)
         cols = ["cik", "accession", "document", "title", "date", "filing_date", "text"]
         rows = records(store.rows("press_releases", number), cols)
         if not rows:
@@ -133,7 +133,7 @@ async def get_news(
 
     def compute() -> tuple[Any, int]:
         ctx = context(request)
-        n = check_limit(limit, 10, 1000, principal(request).max_rows)
+        n = check_limit(limit, 10, 1000)
         start, end = parse_date("start_date", start_date), parse_date("end_date", end_date)
         if start and end and start > end:
             raise bad_param("start_date", "start_date must not be after end_date.")
@@ -177,6 +177,7 @@ async def get_news_tickers(request: Request[Any, Any, Any]) -> Response[s.Ticker
         store = context(request).store
         name = "earnings" if request.url.path.startswith("/earnings") else "news"
         found = sorted(k for k in store.snapshot(name).index if isinstance(k, str))
+        found = capped(found)
         return s.TickersResponse(found), len(found)
 
     return await serve(request, ["news", "earnings"], compute)

@@ -17,7 +17,7 @@ from lake.items import (
     form_items,
     parse_item_name,
 )
-from serving.context import context, principal, serve
+from serving.context import context, serve
 from serving.errors import bad_param, not_found
 from serving.fd import schemas as s
 from serving.fd.common import (
@@ -80,7 +80,7 @@ async def get_filings(
     def compute() -> tuple[Any, int]:
         ctx = context(request)
         number, label = resolve_cik(ctx.store, ticker, cik)
-        n = check_limit(limit, 10, 1000, principal(request).max_rows)
+        n = check_limit(limit, 10, 1000)
         rows = records(ctx.store.rows("filings", number), _FILING_COLS)
         if not rows:
             raise not_found(f"No filings found for {label}")

@@ -14,7 +14,7 @@ from litestar import Request, Response, get, post
 
 from lake.screener import Filter, ScreenerError, filter_fields, screen
 from lake.tables import FINANCIAL_METRIC_FIELDS
-from serving.context import context, principal, serve
+from serving.context import capped, context, serve
 from serving.errors import bad_param, not_found
 from serving.fd import schemas as s
 from serving.fd.common import (
@@ -77,7 +77,7 @@ async def get_financial_metrics(
         ctx = context(request)
         number, label = resolve_cik(ctx.store, ticker, cik)
         kind = check_period(period)
-        n = check_limit(limit, 4, 400, principal(request).max_rows)
+        n = check_limit(limit, 4, 400)
         if not ctx.store.rows(METRICS, number).num_rows:
             raise not_found(f"No financial metrics found for {label}")
         rows = period_rows(ctx.store, METRICS, number, kind, period_filters(request), n)
@@ -124,6 +124,7 @@ async def get_metrics_tickers(request: Request[Any, Any, Any]) -> Response[s.Tic
             if "ticker" in names
             else []
         )
+        found = capped(found)
         return s.TickersResponse(found), len(found)
 
     return await serve(request, [SNAPSHOT], compute)
@@ -149,7 +150,7 @@ async def post_screener(
     """Screen tickers on their latest metrics and factors (operators eq, gt, gte, lt, lte, in)."""
 
     def compute() -> tuple[Any, int]:
-        limit = check_limit(data.limit, 100, 1000, principal(request).max_rows)
+        limit = check_limit(data.limit, 100, 1000)
         filters = [Filter(f.field, f.operator, f.value) for f in data.filters]
         try:
             rows = screen(context(request).store.lake, filters, limit=limit, order_by=data.order_by,

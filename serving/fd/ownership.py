@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Request, Response, get
 
-from serving.context import Context, context, principal, serve
+from serving.context import Context, capped, context, serve
 from serving.errors import bad_param, not_found
 from serving.fd import schemas as s
 from serving.fd.common import (
@@ -95,7 +95,7 @@ async def get_insider_trades(
     def compute() -> tuple[Any, int]:
         ctx = context(request)
         symbol = need_ticker(ticker)
-        n = check_limit(limit, 10, 1000, principal(request).max_rows)
+        n = check_limit(limit, 10, 1000)
         if not ctx.store.rows("insider_trades", symbol).num_rows:
             raise not_found(f"No insider trades found for ticker {symbol}")
         rows = insider_rows(ctx.store, symbol, request, name)
@@ -120,6 +120,7 @@ async def get_insider_names(
         if not rows:
             raise not_found(f"No insider trades found for ticker {symbol}")
         names = sorted({r["name"] for r in rows if r["name"]})
+        names = capped(names)
         return s.NamesResponse(names), len(names)
 
     return await serve(request, ["insider_trades"], compute)
@@ -133,6 +134,7 @@ async def get_insider_tickers(request: Request[Any, Any, Any]) -> Response[s.Tic
         found = sorted(
             k for k in context(request).store.snapshot("insider_trades").index if isinstance(k, str)
         )
+        found = capped(found)
         return s.TickersResponse(found), len(found)
 
     return await serve(request, ["insider_trades"], compute)
@@ -157,7 +159,7 @@ async def get_insider_ownership(
     def compute() -> tuple[Any, int]:
         ctx = context(request)
         symbol = need_ticker(ticker)
-        n = check_limit(limit, 10, 1000, principal(request).max_rows)
+        n = check_limit(limit, 10, 1000)
         if form_type and form_type.upper() not in ("3", "3A", "5", "5A", "3/A", "5/A"):
             raise bad_param("form_type", "form_type must be 3, 3A, 5 or 5A.")
         forms = HOLDING_FORMS if not form_type else (form_type.upper().replace("A", "/A").replace("//", "/"),)
@@ -337,7 +339,7 @@ async def get_institutional_holdings(
     def compute() -> tuple[Any, int]:
         ctx = context(request)
         who, filer = _who(ctx.store, ticker, filer_cik)
-        n = check_limit(limit, 10, 200, principal(request).max_rows)
+        n = check_limit(limit, 10, 200)
         rows = holdings_rows(ctx.store, who, filer, request)
         if not rows:
             raise not_found(f"No institutional holdings found for {who or filer}")
@@ -364,6 +366,7 @@ async def get_investors(
             for c, n in sorted(filers.items(), key=lambda kv: kv[1] or "")
             if (n or "").upper().startswith(prefix)
         ]
+        found = capped(found)
         return s.InvestorsResponse(found), len(found)
 
     return await serve(request, _13F_TABLES, compute)
@@ -387,7 +390,7 @@ async def get_institutional_ownership(
     def compute() -> tuple[Any, int]:
         ctx = context(request)
         who, filer = _who(ctx.store, ticker, None, investor)
-        n = check_limit(limit, 10, 1000, principal(request).max_rows)
+        n = check_limit(limit, 10, 1000)
         rows = holdings_rows(ctx.store, who, filer, request)
         if not rows:
             raise not_found(f"No institutional ownership found for {who or investor}")
@@ -410,6 +413,7 @@ async def get_institutional_tickers(request: Request[Any, Any, Any]) -> Response
         store = context(request).store
         held = set(store.snapshot("holdings_quarter").index)
         found = sorted({t for c, t in store.derived("cusip_map", _cusip_tickers).items() if c in held})
+        found = capped(found)
         return s.TickersResponse(found), len(found)
 
     return await serve(request, _13F_TABLES, compute)

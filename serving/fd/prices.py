@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 from litestar import Request, Response, get
 
 from lake.prices.query import IntervalNotAvailable, check_interval, resample
-from serving.context import context, serve
+from serving.context import capped, context, serve
 from serving.errors import bad_param, not_found
 from serving.fd import schemas as s
 from serving.fd.common import decode_offset, need_ticker, page, parse_date, records
@@ -173,6 +173,7 @@ async def get_price_tickers(request: Request[Any, Any, Any]) -> Response[s.Ticke
 
     def compute() -> tuple[Any, int]:
         found = price_tickers(context(request).store)
+        found = capped(found)
         return s.TickersResponse(found), len(found)
 
     return await serve(request, ["prices"], compute)

@@ -11,7 +11,7 @@ import pyarrow as pa
 from litestar import Request, Response, get, post
 
 from lake.tables import BALANCE_SHEET_FIELDS, CASH_FLOW_FIELDS, INCOME_FIELDS
-from serving.context import context, principal, serve
+from serving.context import capped, context, serve
 from serving.errors import ApiError, bad_param, not_found
 from serving.fd import schemas as s
 from serving.fd.common import (
@@ -139,7 +139,7 @@ def _statement(
     store = context(request).store
     number, label = resolve_cik(store, ticker, cik)
     kind = check_period(period, default_period)
-    n = check_limit(limit, 4, MAX_LIMIT, principal(request).max_rows)
+    n = check_limit(limit, 4, MAX_LIMIT)
     rows = statement_rows(store, statement, number, kind, period_filters(request), n)[:n]
     _, fields, struct, _ = STATEMENTS[statement]
     return msgspec.convert([to_fd(r, fields, label) for r in rows], s._list(struct)), number, label
@@ -234,6 +234,7 @@ def _tickers_route(path: str, tables: Sequence[str]) -> Any:
     async def handler(request: Request[Any, Any, Any]) -> Response[s.TickersResponse]:
         def compute() -> tuple[Any, int]:
             found = tickers_with(context(request).store, tables)
+            found = capped(found)
             return s.TickersResponse(found), len(found)
 
         return await serve(request, [*tables, "companies"], compute)
@@ -310,8 +311,11 @@ def merged_periods(
     return [merged[k] for k in sorted(merged, key=lambda k: k[1], reverse=True)]
 
 
-def search_line_items(store: Store, body: s.LineItemSearch, cap: int | None) -> list[dict[str, Any]]:
-    """FinancialDatasets' line-item search: ``limit`` rows per ticker, every requested item echoed."""
+def search_line_items(store: Store, body: s.LineItemSearch) -> list[dict[str, Any]]:
+    """FinancialDatasets' line-item search: ``limit`` rows per ticker, every requested item echoed.
+
+    The whole answer holds at most the caller's plan cap of rows (:func:`serving.context.row_cap`).
+    """
     unknown = [i for i in body.line_items if i not in LINE_ITEMS]
     if unknown:
         raise bad_param("line_items", f"Unknown line item(s): {', '.join(unknown)}.")
@@ -320,7 +324,7 @@ def search_line_items(store: Store, body: s.LineItemSearch, cap: int | None) -> 
     if not body.line_items:
         raise bad_param("line_items", "Please provide at least one line item.")
     period = check_period(body.period)
-    limit = check_limit(body.limit, 1, MAX_LIMIT, cap)
+    limit = check_limit(body.limit, 1, MAX_LIMIT)
     filters: list[tuple[str, str, Any]] = []
     for name, value, op in (("end_date", body.end_date, "<="), ("start_date", body.start_date, ">=")):
         if value:
@@ -351,7 +355,7 @@ def search_line_items(store: Store, body: s.LineItemSearch, cap: int | None) -> 
                 else:
                     out[item] = row.get(item)
             results.append(out)
-    return results
+    return capped(results)
 
 
 @post(["/financials/search/line-items", "/financials/search/line-items/"], status_code=200, tags=["search"])
@@ -361,7 +365,7 @@ async def post_line_items(
     """Line items of several tickers (``limit`` per ticker; derived items computed; unknown ones null)."""
 
     def compute() -> tuple[Any, int]:
-        found = search_line_items(context(request).store, data, principal(request).max_rows)
+        found = search_line_items(context(request).store, data)
         if not found:
             raise ApiError(404, f"No line items found for {', '.join(data.tickers)}")
         return s.LineItemsResponse(found), len(found)

@@ -10,7 +10,7 @@ import msgspec
 from litestar import Request, Response, get
 from litestar.params import Parameter
 
-from serving.context import context, principal
+from serving.context import context
 from serving.errors import bad_param, not_found
 from serving.fd.common import companies, parse_date, records
 from serving.v1.envelope import Envelope, Single, check_limit, check_sort, paginate, respond, versions_of
@@ -81,7 +81,7 @@ async def search_companies(
     """Companies by ticker (exact), CIK (number) or name (contains, case-insensitive), best matches first."""
 
     def compute() -> tuple[Any, int]:
-        n = check_limit(limit, principal(request).max_rows, 20)
+        n = check_limit(limit, 20)
         lookup = companies(context(request).store)
         text = q.strip().upper()
         hits: list[dict[str, Any]] = []
@@ -142,7 +142,7 @@ def _filings(
     cursor: str | None,
 ) -> tuple[Any, int]:
     field, direction = check_sort(sort_by, order, _SORTS, "filing_date")
-    n = check_limit(limit, principal(request).max_rows)
+    n = check_limit(limit)
     start, end = parse_date("from", from_), parse_date("to", to)
     store = context(request).store
     data = store.rows("filings", cik) if cik is not None else store.snapshot("filings").data

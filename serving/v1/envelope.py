@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 from litestar import Request, Response
 
-from serving.context import JSON, context, serve
+from serving.context import JSON, context, row_cap, serve
 from serving.errors import bad_param, request_id_of
 
 T = TypeVar("T")
@@ -91,11 +91,12 @@ def check_sort(
     return field, direction
 
 
-def check_limit(limit: int | None, cap: int | None, default: int = 100) -> int:
-    """``limit`` within 1..1000 (and the plan's cap) or a 400."""
+def check_limit(limit: int | None, default: int = 100) -> int:
+    """``limit`` within 1..1000 or a 400, then lowered to the caller's plan cap (:func:`row_cap`)."""
     value = default if limit is None else limit
     if not 1 <= value <= MAX_LIMIT:
         raise bad_param("limit", f"limit must be between 1 and {MAX_LIMIT}, not {value}.")
+    cap = row_cap()
     return min(value, cap) if cap else value
 
 

@@ -15,7 +15,7 @@ import msgspec
 from litestar import Request, get
 from litestar.params import Parameter
 
-from serving.context import context, principal
+from serving.context import context
 from serving.errors import bad_param, not_found
 from serving.fd.common import companies, parse_date, records
 from serving.v1.envelope import Envelope, check_limit, check_sort, paginate, respond, versions_of
@@ -139,7 +139,7 @@ async def list_holdings(
         field, direction = check_sort(
             sort_by, order, ("value_usd", "shares", "share_delta", "period_of_report"), "value_usd"
         )
-        n = check_limit(limit, principal(request).max_rows)
+        n = check_limit(limit)
         where, params = _period_filter(parse_date("from", from_), parse_date("to", to))
         if cik is not None:
             where, params = f"{where} AND p.filer_cik = ?", [*params, cik]
@@ -169,7 +169,7 @@ async def filing_holdings(
 
     def compute() -> tuple[Any, int]:
         store = context(request).store
-        n = check_limit(limit, principal(request).max_rows)
+        n = check_limit(limit)
         filings = records(store.snapshot("thirteenf_filings").data, ["filing_id", "accession", "filer_cik",
                                                                       "period_of_report"])  # fmt: skip
         found = [f for f in filings if filing_id in (f["filing_id"], f["accession"])]

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, get
 from litestar.params import Parameter
 
-from serving.context import context, principal
+from serving.context import capped, context, principal
 from serving.errors import bad_param, not_found
 from serving.fd.common import companies, parse_date, records
 from serving.v1.envelope import (
@@ -65,7 +65,7 @@ async def list_signals(
 
     def compute() -> tuple[Any, int]:
         field, direction = check_sort(sort_by, order, ("as_of", "score", "confidence"), "as_of")
-        n = check_limit(limit, principal(request).max_rows)
+        n = check_limit(limit)
         start, end = parse_date("from", from_), parse_date("to", to)
         rows = records(context(request).store.snapshot("signals").data)
         if cik is not None:
@@ -97,9 +97,11 @@ async def filing_signals(request: Request[Any, Any, Any], filing_id: str) -> Env
         if not rows:
             raise not_found(f"No signals for filing {filing_id}")
         rows.sort(key=lambda r: (r["as_of"], r["signal_id"]), reverse=True)
+        shown = capped(rows)
         return Envelope(
-            msgspec.convert([_signal(r) for r in rows], list[Signal]), Meta(len(rows), None, False)
-        ), len(rows)
+            msgspec.convert([_signal(r) for r in shown], list[Signal]),
+            Meta(len(shown), None, len(shown) < len(rows)),
+        ), len(shown)
 
     return await respond(request, ["signals"], compute)  # type: ignore[return-value]
 
@@ -129,7 +131,7 @@ async def list_factors(
 
     def compute() -> tuple[Any, int]:
         store = context(request).store
-        n = check_limit(limit, principal(request).max_rows)
+        n = check_limit(limit)
         day = parse_date("date", date)
         wanted = [f.strip() for f in (factors or "").split(",") if f.strip()] or list(FACTOR_NAMES)
         unknown = [f for f in wanted if f.removesuffix("_raw") not in FACTOR_NAMES]
@@ -172,10 +174,13 @@ class Usage(msgspec.Struct):
 
 
 @get("/v1/usage", tags=["v1"])
-async def get_usage(request: Request[Any, Any, Any]) -> Single[Usage]:
-    """The caller's API usage."""
-    data = await context(request).access.usage(principal(request))
-    from serving.errors import request_id_of
+async def get_usage(request: Request[Any, Any, Any], days: int = 7) -> Single[Usage]:
+    """The caller's API usage per UTC day over the last ``days`` days (1-366, today included)."""
+    from serving.errors import bad_param, request_id_of
+
+    if not 1 <= days <= 366:
+        raise bad_param("days", f"days must be between 1 and 366, not {days}.")
+    data = await context(request).access.usage(principal(request), days)
 
     return Single(Usage(data), request_id_of(request))
 

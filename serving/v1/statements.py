@@ -14,7 +14,7 @@ from litestar import Request, get
 from litestar.params import Parameter
 
 from lake.tables import BALANCE_SHEET_FIELDS, CASH_FLOW_FIELDS, INCOME_FIELDS
-from serving.context import context, principal
+from serving.context import capped, context
 from serving.errors import bad_param, not_found
 from serving.fd.common import companies, parse_date, records
 from serving.v1.envelope import Envelope, check_limit, check_sort, paginate, respond, versions_of
@@ -119,7 +119,7 @@ async def list_statements(
         field, direction = check_sort(
             sort_by, order, ("report_period", "filing_date", "fiscal_period"), "report_period"
         )
-        n = check_limit(limit, principal(request).max_rows)
+        n = check_limit(limit)
         if cik is None and not ticker:
             raise bad_param("cik", "Provide cik or ticker.")
         number = cik if cik is not None else companies(store).cik_of.get((ticker or "").upper())
@@ -190,15 +190,17 @@ async def filing_statements(request: Request[Any, Any, Any], filing_id: str) -> 
         out = sorted(
             rows.values(), key=lambda r: (r["statement"], r["period"], r["report_period"]), reverse=True
         )
-        return Envelope(msgspec.convert(out, list[Statement]), _meta(len(out))), len(out)
+        shown = capped(out)
+        meta = _meta(len(shown), len(shown) < len(out))
+        return Envelope(msgspec.convert(shown, list[Statement]), meta), len(shown)
 
     return await respond(request, ["statement_values"], compute)  # type: ignore[return-value]
 
 
-def _meta(count: int) -> Any:
+def _meta(count: int, has_more: bool = False) -> Any:
     from serving.v1.envelope import Meta
 
-    return Meta(count, None, False)
+    return Meta(count, None, has_more)
 
 
 ROUTES = [list_statements, filing_statements]

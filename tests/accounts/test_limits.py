@@ -50,7 +50,7 @@ def test_daily_quota_until_utc_midnight(redis_prefix: str) -> None:
         to_midnight = 86400 - int(time.time()) % 86400
         assert refused.reason == "quota" and refused.remaining == 0
         assert abs(refused.retry_after - to_midnight) <= 2
-        ttl = await limiter.client.ttl(f"{limiter.prefix}q:9:{int(time.time()) // 86400}")
+        ttl = await limiter.client.ttl(f"{limiter.prefix}q:u9:{int(time.time()) // 86400}")
         assert to_midnight < ttl <= to_midnight + 3600 + 2  # the counter outlives its day by an hour at most
 
     run_with_limiter(redis_prefix, body)

@@ -21,7 +21,7 @@ class KeyAccess:
         self.keys: list[str | None] = []
         self.metered: list[tuple[str, str, int, int]] = []
 
-    async def authenticate(self, api_key: str | None, path: str) -> Principal:
+    async def authenticate(self, api_key: str | None, path: str, client: str | None = None) -> Principal:
         self.keys.append(api_key)
         if api_key == "busy":
             raise ApiError(429, "Request was throttled. Expected available in 7 seconds.", retry_after=7)
@@ -32,7 +32,7 @@ class KeyAccess:
     async def meter(self, principal: Principal, path: str, status: int, rows: int) -> None:
         self.metered.append((principal.key_id, path, status, rows))
 
-    async def usage(self, principal: Principal) -> dict[str, Any]:
+    async def usage(self, principal: Principal, days: int = 7) -> dict[str, Any]:
         return {"key_id": principal.key_id, "requests": len(self.metered)}
 
     @property
