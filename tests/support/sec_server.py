@@ -14,7 +14,8 @@ Bodies are gzip-encoded when the client accepts gzip, and always carry ``Content
   idle keep-alive connection: the client finds out on its next request).
 
 Connections are kept alive (HTTP/1.1) unless a fault breaks them (``truncate``, ``drop``) or ``keep_alive`` is
-off. ``latency_s`` delays every response (a stand-in for the network distance to the SEC). Every request is
+off. ``latency_s`` delays every response (a stand-in for the network distance to the SEC), ``connect_latency_s``
+the first response of each connection (a stand-in for the TCP + TLS handshake). Every request is
 recorded (server-side monotonic time, path, headers, the client's address) in :attr:`SecServer.requests`.
 """
 
@@ -78,6 +79,10 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self._fresh = True  # no request answered on this connection yet
+
     def do_GET(self) -> None:
         sec = self.server.sec
         sec._record(
@@ -92,6 +97,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._close_silently = kind == "close_after"
         if kind == "drop":
             return
+        if self._fresh and sec.connect_latency_s:
+            time.sleep(sec.connect_latency_s)
+        self._fresh = False
         if sec.latency_s:
             time.sleep(sec.latency_s)
         if kind == "status":
@@ -148,9 +156,17 @@ class _Handler(BaseHTTPRequestHandler):
 class SecServer:
     """The loopback SEC: :meth:`start` it, point a client at :attr:`base_url`, :meth:`stop` it."""
 
-    def __init__(self, mirror_root: Path, *, latency_s: float = 0.0, keep_alive: bool = True) -> None:
+    def __init__(
+        self,
+        mirror_root: Path,
+        *,
+        latency_s: float = 0.0,
+        connect_latency_s: float = 0.0,
+        keep_alive: bool = True,
+    ) -> None:
         self.mirror_root = Path(mirror_root).resolve()
         self.latency_s = latency_s
+        self.connect_latency_s = connect_latency_s
         self.keep_alive = keep_alive
         self._lock = threading.Lock()
         self._faults: dict[str | None, deque[Fault]] = {}
