@@ -52,12 +52,13 @@ scanner-asan: install  ## the XBRL C scanner under AddressSanitizer + UBSan over
 
 BENCH_TOOLS := $(CURDIR)/.bench-tools
 
-bench: install  ## benchmarks: XBRL facts (vs edgartools, Arelle, bare lxml), 13F/Form 4 parsing, lake build, dbt metrics, API req/s, backtester
+bench: install  ## benchmarks: XBRL facts (vs edgartools, Arelle, bare lxml), 13F/Form 4 parsing, SEC client docs/s, lake build, dbt metrics, API req/s, backtester
 	@test -x $(BENCH_TOOLS)/bin/python || $(UV) venv --quiet --python $(PY) $(BENCH_TOOLS)
 	$(UV) pip install --quiet --python $(BENCH_TOOLS)/bin/python edgartools
 	EDGARTOOLS_PYTHON=$(BENCH_TOOLS)/bin/python $(PY) -m tests.bench.facts
 	$(PY) -m tests.bench.thirteenf
 	$(PY) -m tests.bench.forms
+	$(PY) -m tests.bench.sec_http
 	$(PY) -m tests.bench.lake_build
 	$(PY) -m tests.bench.metrics
 	$(PY) -m tests.bench.backtest

@@ -11,7 +11,8 @@ from typing import Any
 import dagster as dg
 import msgspec
 
-from edgar.http import SecHttpClient, get_shared_limiter
+from edgar.http import SecHttpClient
+from edgar.ratelimit import open_limiter
 from edgar.source import EdgarSource, LiveSource, OfflineSource
 from lake.prices import PriceProvider, open_provider
 from lake.settings import Settings
@@ -72,9 +73,17 @@ def open_source(settings: Settings) -> EdgarSource:
         max_rps=settings.sec_max_rps,
         max_retries=settings.sec_max_retries,
         timeout_s=settings.sec_timeout_s,
-        limiter=get_shared_limiter(settings.sec_max_rps),
+        max_in_flight=settings.sec_max_in_flight,
+        limiter=open_limiter(
+            settings.sec_rate_limiter,
+            settings.sec_max_rps,
+            path=settings.sec_rate_limit_file,
+            redis_url=settings.redis_url,
+        ),
     )
-    return LiveSource(client.get, www_url=settings.sec_www_url, data_url=settings.sec_data_url)
+    return LiveSource(
+        client.get, www_url=settings.sec_www_url, data_url=settings.sec_data_url, fetch_many=client.get_many
+    )
 
 
 class PricesResource(dg.ConfigurableResource):

@@ -1,37 +1,58 @@
-"""The live SEC HTTP client: rate limited, retrying, and suspicious of what it receives.
+"""The live SEC HTTP client: rate limited, retrying, keeping its connections alive, and suspicious of what it receives.
 
 The SEC's fair-access rules ask every client to declare itself in ``User-Agent`` ("Name email") and to stay at or
-below 10 requests per second *in total*, however many threads or clients one process runs. Its servers answer an
-overloaded or over-eager client with 429/5xx, sometimes with an HTML "Request Rate Threshold Exceeded" page
-delivered as a normal 200/403, and now and then close a connection in the middle of a large body. So:
+below 10 requests per second *in total*, however many threads, processes or clients one deployment runs. Its
+servers answer an overloaded or over-eager client with 429/5xx, sometimes with an HTML "Request Rate Threshold
+Exceeded" page delivered as a normal 200/403, and now and then close a connection in the middle of a large body.
+So:
 
-* :class:`RateLimiter` hands out request starts (at most ``max_rps`` in any window of a bit more than one
-  second); :func:`get_shared_limiter` gives every client of a process the same limiter per rate.
-* :class:`SecHttpClient` retries 429/500/502/503/504, connection errors, timeouts, truncated bodies and the
-  rate-limit page with exponential backoff and full jitter, honouring ``Retry-After``; other 4xx fail at once.
-* :func:`check_complete` decides whether a body is the whole document (a pure function, unit-tested on real
-  SEC files).
+* a :class:`~edgar.ratelimit.Limiter` hands out request starts: in-process, a state file shared by the machine's
+  processes, or Redis shared by a deployment (:mod:`edgar.ratelimit`);
+* :class:`SecHttpClient` keeps HTTP/1.1 connections alive (a few idle ones per host), fetches several documents
+  at once with :meth:`SecHttpClient.get_many`, and retries 429/500/502/503/504, connection errors, timeouts,
+  truncated bodies and the rate-limit page with exponential backoff and full jitter, honouring ``Retry-After``;
+  other 4xx fail at once;
+* :func:`check_complete` decides whether a body is the whole document (:mod:`edgar.http_checks`, pure).
 """
 
 from __future__ import annotations
 
 import http.client
-import json
 import logging
-import math
 import random
 import re
 import ssl
 import threading
 import time
-import zlib
 from collections import deque
-from collections.abc import Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from urllib.parse import urlsplit
 
 from edgar.errors import SecHttpError, SecNotFound, SecRateLimited
+from edgar.http_checks import (
+    _RATE_LIMIT_SCAN_BYTES,
+    _UNDECLARED_TOOL,
+    IncompleteBodyError,
+    check_complete,
+    decode_body,
+    is_rate_limit_page,
+    parse_retry_after,
+)
+from edgar.ratelimit import Limiter, RateLimiter, get_shared_limiter
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "IncompleteBodyError",
+    "Limiter",
+    "RateLimiter",
+    "SecHttpClient",
+    "check_complete",
+    "decode_body",
+    "get_shared_limiter",
+    "is_rate_limit_page",
+    "parse_retry_after",
+]
 
 logger = logging.getLogger("edgar.http")
 
@@ -39,242 +60,64 @@ logger = logging.getLogger("edgar.http")
 RETRYABLE_STATUSES: frozenset[int] = frozenset({429, 500, 502, 503, 504})
 
 _EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[A-Za-z]{2,}")
-# the title and the heading of the page www.sec.gov sends to clients over the limit
-# (reference/sec-rate-exceeded.html in the mirror); the heading has a typographic apostrophe
-_RATE_LIMIT_PAGE = re.compile(
-    rb"<title>[^<]{0,80}Request Rate Threshold Exceeded|Exceeded the SEC.{1,8}s Traffic Limit",
-    re.IGNORECASE | re.DOTALL,
-)
-_RATE_LIMIT_SCAN_BYTES = 16_384
-# the 403 page www.sec.gov sends when the User-Agent does not declare who is asking
-_UNDECLARED_TOOL = b"Undeclared Automated Tool"
-_XML_DECL = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[\s?]")
-# prolog (BOM, whitespace, processing instructions, comments, DOCTYPE with internal subset), then the root's name
-_XML_ROOT = re.compile(
-    rb"\A(?:\xef\xbb\xbf)?(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)*<([A-Za-z_][\w:.\-]*)",
-    re.DOTALL,
-)
-_XML_TRAILER = rb"(?:\s|<!--.*?-->|<\?.*?\?>)*\Z"
-_SGML_WRAPPERS = ((b"<SEC-DOCUMENT>", b"</SEC-DOCUMENT>"), (b"<SUBMISSION>", b"</SUBMISSION>"))
+#: an idle connection older than this is closed rather than reused (servers drop idle keep-alives)
+_IDLE_S = 15.0
+#: how often (seconds) the client logs its request rate
+_RATE_LOG_S = 60.0
+
+_Key = tuple[str, str, int | None]
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# rate limiting
+class _ConnectionPool:
+    """Idle keep-alive connections per (scheme, host, port); a connection is used by one thread at a time."""
 
-
-class RateLimiter:
-    """Thread-safe sliding-window rate limiter: at most ``max_rps`` request starts in any one-second window.
-
-    It is a token bucket whose bucket holds ``floor(max_rps)`` tokens (the burst) and whose every token comes back
-    exactly one window after it was taken: it remembers the start times of the last ``floor(max_rps)`` requests
-    and lets a new one start only when the oldest of them is at least ``window_s`` old. Unlike a plain token
-    bucket (which allows a full burst plus the refill within the same second) this bounds *every* window, which is
-    what the SEC measures. ``window_s`` is one second (more when ``max_rps`` < 1 or is not a whole number) plus
-    ``margin_s``, a safety margin for clock and network jitter between our start and the SEC's count.
-    """
-
-    def __init__(
-        self,
-        max_rps: float,
-        *,
-        margin_s: float = 0.05,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        if not (math.isfinite(max_rps) and max_rps > 0):
-            raise ValueError(f"max_rps must be a positive number, not {max_rps!r}")
-        if margin_s < 0:
-            raise ValueError(f"margin_s must be >= 0, not {margin_s!r}")
-        self.max_rps = float(max_rps)
-        self.capacity = max(1, math.floor(max_rps))
-        self.window_s = max(1.0, self.capacity / self.max_rps) + margin_s
-        self._clock = clock
-        self._sleep = sleep
-        self._starts: deque[float] = deque()
+    def __init__(self, timeout_s: float, max_idle: int) -> None:
+        self._timeout_s = timeout_s
+        self._max_idle = max_idle
+        self._idle: dict[_Key, list[tuple[float, http.client.HTTPConnection]]] = {}
         self._lock = threading.Lock()
+        self._tls: ssl.SSLContext | None = None
+        self.opened = 0  # connections opened so far (for tests and the rate log)
 
-    def try_acquire(self) -> float:
-        """Take a token if one is free now.
+    def take(self, key: _Key) -> tuple[http.client.HTTPConnection, bool]:
+        """An idle connection to ``key`` (reused=True) or a new one (False)."""
+        now = time.monotonic()
+        stale: list[http.client.HTTPConnection] = []
+        try:
+            with self._lock:
+                idle = self._idle.get(key, [])
+                while idle:
+                    since, connection = idle.pop()
+                    if now - since < _IDLE_S:
+                        return connection, True
+                    stale.append(connection)
+                self.opened += 1
+                if key[0] == "https" and self._tls is None:
+                    self._tls = ssl.create_default_context()
+        finally:
+            for connection in stale:
+                connection.close()
+        scheme, host, port = key
+        if scheme == "https":
+            return http.client.HTTPSConnection(host, port, timeout=self._timeout_s, context=self._tls), False
+        return http.client.HTTPConnection(host, port, timeout=self._timeout_s), False
 
-        Returns:
-            0.0 when a token was taken (the caller may start its request), else the seconds until one may be free.
-        """
+    def give(self, key: _Key, connection: http.client.HTTPConnection) -> None:
+        """Return a connection whose response was read whole and that the server keeps open."""
         with self._lock:
-            now = self._clock()
-            if len(self._starts) < self.capacity:
-                self._starts.append(now)
-                return 0.0
-            free_at = self._starts[0] + self.window_s
-            if now >= free_at:
-                self._starts.popleft()
-                self._starts.append(now)
-                return 0.0
-            return free_at - now
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self._max_idle:
+                idle.append((time.monotonic(), connection))
+                return
+        connection.close()
 
-    def acquire(self) -> float:
-        """Block until a request may start, take its token and return the seconds waited."""
-        waited = 0.0
-        while (wait := self.try_acquire()) > 0:
-            self._sleep(wait)
-            waited += wait
-        return waited
-
-    def __repr__(self) -> str:
-        return f"RateLimiter(max_rps={self.max_rps:g}, capacity={self.capacity}, window_s={self.window_s:g})"
-
-
-_shared_limiters: dict[float, RateLimiter] = {}
-_shared_lock = threading.Lock()
-
-
-def get_shared_limiter(max_rps: float) -> RateLimiter:
-    """The process-wide :class:`RateLimiter` for ``max_rps``, created on first use.
-
-    Every :class:`SecHttpClient` built without an explicit limiter uses it, so all the clients of a process
-    together stay within the SEC's limit.
-    """
-    key = float(max_rps)
-    with _shared_lock:
-        limiter = _shared_limiters.get(key)
-        if limiter is None:
-            limiter = _shared_limiters[key] = RateLimiter(key)
-        return limiter
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# pure helpers
-
-
-def check_complete(url: str, body: bytes, content_type: str | None) -> str | None:
-    """Check that ``body`` is a whole document, judging by the URL's suffix and the content type.
-
-    * ``.json`` (or a JSON content type): must parse as JSON.
-    * ``.txt`` / ``.nc`` full submissions: a body that opens with ``<SEC-DOCUMENT>`` (``<SUBMISSION>``) must
-      end with ``</SEC-DOCUMENT>`` (``</SUBMISSION>``).
-    * ``.xml`` / ``.xsd`` (or an XML content type), and ``.htm``/``.html`` that start with an XML declaration
-      (inline XBRL): must end with ``>`` and with the closing tag of the root element (trailing comments allowed).
-    * other ``.htm``/``.html`` (or ``text/html``): must end with ``>`` (HTML need not close its elements).
-    * anything else (``.idx`` ...): not checked here; the transport's byte count is the only check.
-
-    Returns:
-        ``None`` when the body looks complete, else the reason it does not.
-    """
-    path = urlsplit(url).path.lower()
-    ctype = (content_type or "").split(";", 1)[0].strip().lower()
-    if path.endswith(".json") or ctype == "application/json" or ctype.endswith("+json"):
-        if not body.strip():
-            return "empty JSON body"
-        try:
-            json.loads(body)
-        except ValueError as exc:
-            return f"invalid JSON ({exc})"
-        return None
-    if path.endswith((".txt", ".nc")):
-        head = body[:256].lstrip()
-        for open_tag, close_tag in _SGML_WRAPPERS:
-            if head.startswith(open_tag) and not body.rstrip().endswith(close_tag):
-                return f"SGML submission opens with {open_tag.decode()} but does not end with {close_tag.decode()}"
-        return None
-    is_html = path.endswith((".htm", ".html")) or ctype == "text/html"
-    is_xml = path.endswith((".xml", ".xsd")) or ctype.endswith(("/xml", "+xml"))
-    if not (is_html or is_xml):
-        return None
-    stripped = body.rstrip()
-    if not stripped:
-        return "empty body"
-    if not stripped.endswith(b">"):
-        return f"markup ends with {stripped[-20:]!r}, not '>'"
-    if not is_xml and not _XML_DECL.match(body):
-        return None
-    match = _XML_ROOT.match(body, 0, min(len(body), 1 << 20))
-    if match is None:
-        return "no XML root element found"
-    root = match.group(1)
-    start_tag_end = body.find(b">", match.end())
-    self_closing = start_tag_end > 0 and body[start_tag_end - 1 : start_tag_end] == b"/"  # <root .../>
-    if self_closing and re.match(_XML_TRAILER, body[start_tag_end + 1 :], re.DOTALL):
-        return None
-    closing = re.compile(rb"</\s*" + re.escape(root) + rb"\s*>" + _XML_TRAILER, re.DOTALL)
-    if closing.search(stripped[-4096:]) is None:
-        return f"XML root element <{root.decode()}> is not closed"
-    return None
-
-
-def is_rate_limit_page(body: bytes) -> bool:
-    """True when ``body`` is the SEC's "Request Rate Threshold Exceeded" HTML page (whatever the status)."""
-    return _RATE_LIMIT_PAGE.search(body[:_RATE_LIMIT_SCAN_BYTES]) is not None
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait according to a ``Retry-After`` header (delay-seconds or an HTTP date).
-
-    Returns:
-        The non-negative number of seconds, or ``None`` when the header is absent or unreadable.
-    """
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
-class IncompleteBodyError(Exception):
-    """A compressed body ended before its stream did (raised by :func:`decode_body`)."""
-
-
-def decode_body(raw: bytes, content_encoding: str | None) -> bytes:
-    """Undo ``Content-Encoding`` (identity, gzip, x-gzip or deflate, zlib-wrapped or raw).
-
-    Raises:
-        IncompleteBodyError: the compressed stream is cut short or corrupt.
-        ValueError: an encoding this client never asks for.
-    """
-    encoding = (content_encoding or "").strip().lower()
-    if encoding in ("", "identity"):
-        return raw
-    if encoding in ("gzip", "x-gzip"):
-        wbits_choices: tuple[int, ...] = (zlib.MAX_WBITS | 16,)
-    elif encoding == "deflate":  # RFC 9110 says zlib-wrapped; some servers send raw deflate
-        wbits_choices = (zlib.MAX_WBITS, -zlib.MAX_WBITS)
-    else:
-        raise ValueError(f"unsupported Content-Encoding {content_encoding!r}")
-    last_error: zlib.error | None = None
-    for wbits in wbits_choices:
-        try:
-            return _inflate(raw, wbits)
-        except zlib.error as exc:
-            last_error = exc
-    raise IncompleteBodyError(f"corrupt {encoding} body ({last_error})")
-
-
-def _inflate(raw: bytes, wbits: int) -> bytes:
-    """Decompress every member of ``raw`` (gzip allows several), insisting on complete streams."""
-    parts: list[bytes] = []
-    data = raw
-    while True:
-        inflater = zlib.decompressobj(wbits=wbits)
-        parts.append(inflater.decompress(data))
-        parts.append(inflater.flush())
-        if not inflater.eof:
-            raise IncompleteBodyError(f"compressed stream ends early after {len(raw)} bytes")
-        data = inflater.unused_data
-        if not data.strip(b"\0"):
-            return b"".join(parts)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# the client
+    def clear(self, key: _Key | None = None) -> None:
+        """Close the idle connections to ``key`` (every host when ``None``)."""
+        with self._lock:
+            keys = list(self._idle) if key is None else [key]
+            dropped = [c for k in keys for _, c in self._idle.pop(k, [])]
+        for connection in dropped:
+            connection.close()
 
 
 class _Retryable(Exception):
@@ -301,7 +144,9 @@ class SecHttpClient:
         backoff_base_s: first backoff ceiling; the n-th retry waits ``uniform(0, base * 2**(n-1))`` (full
             jitter), at most ``backoff_max_s``, at least the ``Retry-After`` the server asked for.
         backoff_max_s: longest single wait.
-        limiter: the limiter to use instead of ``get_shared_limiter(max_rps)``.
+        limiter: the limiter to use instead of ``get_shared_limiter(max_rps)`` (see :mod:`edgar.ratelimit`).
+        max_in_flight: requests :meth:`get_many` keeps in flight at once (setting ``SEC_MAX_IN_FLIGHT``); also
+            the number of idle connections kept per host.
         sleep: how to wait between attempts (tests pass a recorder).
 
     Raises:
@@ -317,7 +162,8 @@ class SecHttpClient:
         timeout_s: float = 30,
         backoff_base_s: float = 0.5,
         backoff_max_s: float = 60,
-        limiter: RateLimiter | None = None,
+        limiter: Limiter | None = None,
+        max_in_flight: int = 4,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         agent = (user_agent or "").strip()
@@ -332,14 +178,30 @@ class SecHttpClient:
             raise ValueError(f"max_retries must be >= 0, not {max_retries!r}")
         if timeout_s <= 0 or backoff_base_s < 0 or backoff_max_s < 0:
             raise ValueError("timeout_s must be > 0 and backoff_base_s, backoff_max_s >= 0")
+        if not 1 <= max_in_flight <= 64:
+            raise ValueError(f"max_in_flight must be in [1, 64], not {max_in_flight!r}")
         self.user_agent = agent
         self.max_retries = max_retries
         self.timeout_s = float(timeout_s)
         self.backoff_base_s = float(backoff_base_s)
         self.backoff_max_s = float(backoff_max_s)
-        self.limiter = limiter if limiter is not None else get_shared_limiter(max_rps)
+        self.max_in_flight = max_in_flight
+        self.limiter: Limiter = limiter if limiter is not None else get_shared_limiter(max_rps)
         self._sleep = sleep
         self._random = random.Random()
+        self._pool = _ConnectionPool(self.timeout_s, max_in_flight)
+        self._stats_lock = threading.Lock()
+        self._window_start = time.monotonic()
+        self._window_requests = 0
+
+    @property
+    def connections_opened(self) -> int:
+        """How many TCP connections this client has opened (one per host while keep-alive holds)."""
+        return self._pool.opened
+
+    def close(self) -> None:
+        """Close the idle connections (the client stays usable)."""
+        self._pool.clear()
 
     def get(self, url: str) -> bytes:
         """GET ``url`` and return its complete, decoded body.
@@ -348,6 +210,7 @@ class SecHttpClient:
             SecNotFound: the SEC answered 404 (not retried).
             SecRateLimited: still rate limited (429 or the rate-limit page) after every retry.
             SecHttpError: another 4xx/3xx status (not retried), or retries exhausted.
+            RateLimiterUnavailable: the shared rate limiter cannot be reached (no request is sent).
             ValueError: ``url`` is not an absolute http(s) URL.
         """
         parts = urlsplit(url)
@@ -355,67 +218,154 @@ class SecHttpClient:
             raise ValueError(f"not an absolute http(s) URL: {url!r}")
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
-            self.limiter.acquire()
             try:
                 return self._attempt(url, attempt)
             except _Retryable as failure:
                 if attempt == attempts:
                     error = SecRateLimited if failure.rate_limited else SecHttpError
                     raise error(url, failure.status, attempt, failure.reason) from None
-                wait = self._backoff(attempt, failure.retry_after)
+                wait_s = self._backoff(attempt, failure.retry_after)
                 logger.warning(
                     "GET %s attempt %d/%d failed: %s; retrying in %.2fs",
                     url,
                     attempt,
                     attempts,
                     failure.reason,
-                    wait,
+                    wait_s,
                 )
-                self._sleep(wait)
+                self._sleep(wait_s)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def get_many(
+        self, urls: Iterable[str], *, max_in_flight: int | None = None, ordered: bool = False
+    ) -> Iterator[tuple[str, bytes | Exception]]:
+        """GET every URL with up to ``max_in_flight`` requests at once, yielding ``(url, body or error)``.
+
+        Each URL gets exactly what :meth:`get` would return or raise (the error is yielded, not raised). Results
+        come as they complete, or in the order of ``urls`` when ``ordered``. At most ``max_in_flight`` requests
+        run and at most as many finished bodies wait for the caller, so memory stays bounded however many URLs
+        there are, and the caller's work on one body (parsing) overlaps the downloads of the next. Closing the
+        iterator early cancels what has not started and waits for what has.
+        """
+        workers = max_in_flight or self.max_in_flight
+        if workers < 1:
+            raise ValueError(f"max_in_flight must be >= 1, not {workers!r}")
+        pending = iter(urls)
+        running: deque[tuple[str, Future[bytes]]] = deque()
+        executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sec-http")
+        started, count = time.monotonic(), 0
+
+        def submit() -> None:
+            url = next(pending, None)
+            if url is not None:
+                running.append((url, executor.submit(self.get, url)))
+
+        try:
+            for _ in range(workers):
+                submit()
+            while running:
+                if ordered:
+                    url, future = running.popleft()
+                    wait([future])
+                else:
+                    done, _ = wait([f for _, f in running], return_when=FIRST_COMPLETED)
+                    url, future = next(item for item in running if item[1] in done)
+                    running.remove((url, future))
+                error = future.exception()
+                if error is not None and not isinstance(error, Exception):
+                    raise error
+                result: bytes | Exception = error if error is not None else future.result()
+                submit()  # before yielding: the downloads go on while the caller works
+                count += 1
+                yield url, result
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+            elapsed = time.monotonic() - started
+            if count:
+                logger.info(
+                    "GET %d documents in %.1fs: %.1f req/s with %d in flight (limiter: %r)",
+                    count,
+                    elapsed,
+                    count / elapsed if elapsed > 0 else float("inf"),
+                    workers,
+                    self.limiter,
+                )
+
+    def _note_request(self) -> None:
+        """Count a request start; log the rate every ``_RATE_LOG_S`` seconds."""
+        with self._stats_lock:
+            self._window_requests += 1
+            now = time.monotonic()
+            elapsed = now - self._window_start
+            if elapsed < _RATE_LOG_S:
+                return
+            requests, self._window_requests, self._window_start = self._window_requests, 0, now
+        logger.info(
+            "SEC requests: %d in %.0fs (%.2f req/s), %d connections opened so far",
+            requests,
+            elapsed,
+            requests / elapsed,
+            self._pool.opened,
+        )
 
     def _backoff(self, attempt: int, retry_after: float | None) -> float:
         """Full-jitter exponential backoff after failed ``attempt``, never below ``retry_after``."""
         ceiling = min(self.backoff_max_s, self.backoff_base_s * 2.0 ** min(attempt - 1, 62))
-        wait = self._random.uniform(0.0, ceiling)
+        wait_s = self._random.uniform(0.0, ceiling)
         if retry_after is not None:
-            wait = max(wait, retry_after)
-        return min(wait, self.backoff_max_s)
+            wait_s = max(wait_s, retry_after)
+        return min(wait_s, self.backoff_max_s)
+
+    def _exchange(self, key: _Key, target: str) -> tuple[int, str, http.client.HTTPMessage, bytes]:
+        """Send one GET on a pooled connection and read the whole response.
+
+        A reused idle connection that the server closed meanwhile fails before any status arrives: that is
+        not a failed attempt, the request is sent again (with a new token) on a new connection.
+        """
+        headers = {"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate", "Accept": "*/*"}
+        while True:
+            self.limiter.acquire()
+            self._note_request()
+            connection, reused = self._pool.take(key)
+            got_status: int | None = None  # known once the status line has arrived
+            keep = False
+            try:
+                connection.request("GET", target, headers=headers)
+                response = connection.getresponse()
+                got_status = response.status
+                raw = response.read()
+                keep = not response.will_close
+                return response.status, response.reason, response.headers, raw
+            except http.client.IncompleteRead as exc:
+                missing = f", {exc.expected} more expected" if exc.expected is not None else ""
+                raise _Retryable(
+                    f"truncated body: connection closed after {len(exc.partial)} bytes{missing}", got_status
+                ) from exc
+            except TimeoutError as exc:
+                raise _Retryable(f"timeout after {self.timeout_s:g}s", got_status) from exc
+            except ssl.SSLCertVerificationError:
+                raise
+            except (OSError, http.client.HTTPException) as exc:
+                if reused and got_status is None:
+                    self._pool.clear(key)  # its siblings idled as long: do not try them either
+                    continue
+                raise _Retryable(f"connection error: {exc.__class__.__name__}: {exc}", got_status) from exc
+            finally:
+                if keep:
+                    self._pool.give(key, connection)
+                else:
+                    connection.close()
 
     def _attempt(self, url: str, attempt: int) -> bytes:
         """One GET: the body, or :class:`_Retryable`, or a final :class:`SecHttpError`."""
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        connection_class = (
-            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        )
-        connection = connection_class(parts.hostname or "", parts.port, timeout=self.timeout_s)
-        headers = {
-            "User-Agent": self.user_agent,
-            "Accept-Encoding": "gzip, deflate",
-            "Accept": "*/*",
-            "Connection": "close",
-        }
-        got_status: int | None = None  # known once the status line has arrived
         try:
-            connection.request("GET", target, headers=headers)
-            response = connection.getresponse()
-            status, phrase, response_headers = response.status, response.reason, response.headers
-            got_status = status
-            raw = response.read()
-        except http.client.IncompleteRead as exc:
-            missing = f", {exc.expected} more expected" if exc.expected is not None else ""
-            raise _Retryable(
-                f"truncated body: connection closed after {len(exc.partial)} bytes{missing}", got_status
-            ) from exc
-        except TimeoutError as exc:
-            raise _Retryable(f"timeout after {self.timeout_s:g}s", got_status) from exc
+            status, phrase, response_headers, raw = self._exchange(
+                (parts.scheme, parts.hostname or "", parts.port), target
+            )
         except ssl.SSLCertVerificationError as exc:  # a wrong certificate does not fix itself: no retry
             raise SecHttpError(url, None, attempt, f"TLS certificate not trusted: {exc}") from exc
-        except (OSError, http.client.HTTPException) as exc:
-            raise _Retryable(f"connection error: {exc.__class__.__name__}: {exc}", got_status) from exc
-        finally:
-            connection.close()
 
         length = response_headers.get("Content-Length")
         if length is not None and length.strip().isdigit() and int(length) != len(raw):

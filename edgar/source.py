@@ -8,7 +8,7 @@ discovery: the offline mirror also has documents that no index lists (see :mod:`
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Literal, Protocol
@@ -61,9 +61,21 @@ class LiveSource:
 
     mode: Mode = "live"
 
-    def __init__(self, fetch: Callable[[str], bytes], *, www_url: str, data_url: str) -> None:
-        """Use ``fetch(url) -> bytes`` (a :class:`edgar.http.SecHttpClient`'s ``get``) on the two SEC hosts."""
+    def __init__(
+        self,
+        fetch: Callable[[str], bytes],
+        *,
+        www_url: str,
+        data_url: str,
+        fetch_many: Callable[..., Iterator[tuple[str, bytes | Exception]]] | None = None,
+    ) -> None:
+        """Use ``fetch(url) -> bytes`` (a :class:`edgar.http.SecHttpClient`'s ``get``) on the two SEC hosts.
+
+        ``fetch_many`` (the client's ``get_many``) fetches several documents at once; without it
+        :meth:`get_many` fetches one after the other.
+        """
         self._fetch = fetch
+        self._fetch_many = fetch_many
         self.www_url = www_url.rstrip("/")
         self.data_url = data_url.rstrip("/")
 
@@ -77,6 +89,36 @@ class LiveSource:
             return self._fetch(self.url(path))
         except SecNotFound as exc:
             raise DocumentNotFound(str(exc)) from exc
+
+    def get_many(self, paths: Iterable[str]) -> Iterator[tuple[str, bytes | Exception]]:
+        """``(path, body or the error get(path) would raise)`` for each path, in the order of ``paths``.
+
+        Several requests are in flight at once (the client's ``max_in_flight``); bodies are yielded as soon as
+        they and the ones before them have arrived, so at most a few wait in memory.
+        """
+        if self._fetch_many is None:
+            for path in paths:
+                try:
+                    yield path, self.get(path)
+                except Exception as exc:
+                    yield path, exc
+            return
+        by_url: dict[str, list[str]] = {}
+
+        def urls() -> Iterator[str]:
+            for path in paths:
+                url = self.url(path)
+                by_url.setdefault(url, []).append(path)
+                yield url
+
+        for url, result in self._fetch_many(urls(), ordered=True):
+            path = by_url[url].pop(0)
+            if not by_url[url]:
+                del by_url[url]
+            if isinstance(result, SecNotFound):
+                yield path, DocumentNotFound(str(result))
+            else:
+                yield path, result
 
 
 def company_tickers(source: EdgarSource) -> bytes:

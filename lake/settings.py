@@ -52,7 +52,22 @@ SETTINGS: dict[str, Setting] = {
     "sec_max_rps": Setting(
         "SEC_MAX_RPS",
         "10",
-        "Live SEC request rate limit per second, shared by every client in a process (the SEC allows 10).",
+        "Live SEC request rate limit per second, shared by every client and process that uses the same SEC_RATE_LIMITER (the SEC allows 10).",
+    ),
+    "sec_rate_limiter": Setting(
+        "SEC_RATE_LIMITER",
+        "file",
+        "Where the SEC rate limit is kept: file = a state file shared by every process of the machine (SEC_RATE_LIMIT_FILE); redis = REDIS_URL, shared by every host of a deployment; process = this process only. Time-based: a killed process holds nothing. Redis unreachable: no request is sent.",
+    ),
+    "sec_rate_limit_file": Setting(
+        "SEC_RATE_LIMIT_FILE",
+        "",
+        "State file of the file rate limiter; empty = DAGSTER_HOME/sec-rate-limit.json. Point every deployment of one machine (one IP) at the same file.",
+    ),
+    "sec_max_in_flight": Setting(
+        "SEC_MAX_IN_FLIGHT",
+        "4",
+        "Live SEC requests in flight at once when fetching many documents (keep-alive connections per host).",
     ),
     "sec_max_retries": Setting(
         "SEC_MAX_RETRIES", "6", "Retries of a live SEC request on 429/5xx/connection errors/truncated bodies."
@@ -334,6 +349,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     edgar_source: Literal["offline", "live"]
     sec_user_agent: str
     sec_max_rps: float
+    sec_rate_limiter: Literal["file", "redis", "process"]
+    sec_rate_limit_file: str
+    sec_max_in_flight: int
     sec_max_retries: int
     sec_timeout_s: float
     sec_www_url: str
@@ -430,6 +448,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "trading_slippage_bps": float(raw["trading_slippage_bps"]),
                 "trading_sim_cash": float(raw["trading_sim_cash"]),
                 "sec_max_rps": float(raw["sec_max_rps"]),
+                "sec_rate_limiter": raw["sec_rate_limiter"].strip().lower(),
+                "sec_rate_limit_file": _resolve_local(
+                    raw["sec_rate_limit_file"] or str(Path(raw["dagster_home"]) / "sec-rate-limit.json")
+                ),
+                "sec_max_in_flight": int(raw["sec_max_in_flight"]),
                 "sec_max_retries": int(raw["sec_max_retries"]),
                 "sec_timeout_s": float(raw["sec_timeout_s"]),
                 "edgar_forms": tuple(f.strip() for f in raw["edgar_forms"].split(",") if f.strip()),
@@ -443,6 +466,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("trading_broker", ("sim", "ibkr")),
             ("trading_order_type", ("limit", "market")),
             ("redis_outage", ("fail-open", "fail-closed")),
+            ("sec_rate_limiter", ("file", "redis", "process")),
         ):
             if values[field] not in choices:
                 raise ValueError(
@@ -464,6 +488,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError(
                 f"SEC_MAX_RPS must be in (0, 10] (SEC fair-access rule), not {values['sec_max_rps']}"
             )
+        if not 1 <= values["sec_max_in_flight"] <= 64:
+            raise ValueError(f"SEC_MAX_IN_FLIGHT must be in [1, 64], not {values['sec_max_in_flight']}")
         return msgspec.convert(values, cls)
 
     @property

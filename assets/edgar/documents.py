@@ -27,7 +27,7 @@ from edgar.identity import FilingIdentity, identity_from_sgml, local_filing_id
 from edgar.inventory import InventoryEntry, group_identity
 from edgar.parse.detect import HEAD_BYTES, detect_kind
 from edgar.parse.sgml import parse_sgml_submission
-from edgar.source import EdgarSource, OfflineSource
+from edgar.source import EdgarSource, LiveSource, OfflineSource
 from lake.delta import read_table
 from lake.settings import Settings
 from lake.storage import Lake
@@ -247,6 +247,20 @@ def _previous(
     return filings, docs
 
 
+def _prefetched(path: str, fetched: tuple[str, bytes | Exception]) -> Any:
+    """A ``read`` for :func:`store_filing` that returns (or raises) what was fetched for ``path``."""
+    got_path, result = fetched
+    assert got_path == path, (got_path, path)
+
+    def read(wanted: str) -> bytes:
+        assert wanted == path, (wanted, path)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    return read
+
+
 def collect(
     source: EdgarSource, store: Lake, settings: Settings, quarters: list[str], log: Any
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
@@ -276,14 +290,28 @@ def collect(
         "unplaced_groups": unplaced,
     }
     progress = Progress("filings", len(plans), log)
-    for plan in plans:
+
+    def reusable(plan: FilingPlan) -> dict[str, Any] | None:
         old = old_filings.get(plan.filing_id())
-        if old is not None and old["fingerprint"] == plan.fingerprint() and old["status"] == "ok":
+        ok = old is not None and old["fingerprint"] == plan.fingerprint() and old["status"] == "ok"
+        return old if ok else None
+
+    # live: the submissions to fetch, several in flight at once, in plan order, parsed as they arrive
+    fetched = (
+        source.get_many([p.sec_path for p in plans if p.sec_path and reusable(p) is None])
+        if isinstance(source, LiveSource)
+        else None
+    )
+    for plan in plans:
+        old = reusable(plan)
+        if old is not None:
             filings.append(old)
             documents.extend(old_docs.get(old["filing_id"], []))
             stats["reused"] += 1
             progress.step()
             continue
+        if fetched is not None and plan.sec_path:
+            read = _prefetched(plan.sec_path, next(fetched))
         identity, docs, errors, nbytes = store_filing(store, plan, read)
         filings.append(filing_row(plan, identity, docs, errors))
         documents.extend(docs)
@@ -312,7 +340,6 @@ def collect(
     check_specs=[*table_check_specs(RAW_DOCUMENTS), *table_check_specs(FILINGS)],
     partitions_def=filing_quarters,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="sec_api",
 )
 def filing_documents(
     context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource

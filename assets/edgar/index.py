@@ -111,7 +111,6 @@ def read_index_file(
     check_specs=[*table_check_specs(EDGAR_INDEX), *table_check_specs(EDGAR_INDEX_FILES)],
     partitions_def=filing_quarters,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="sec_api",
 )
 def edgar_daily_index(
     context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource

@@ -88,7 +88,6 @@ def company_rows(tickers: list[TickerEntry], feeds: dict[int, Submissions]) -> l
 @dg.multi_asset(
     specs=[table_asset(COMPANIES, group="edgar"), table_asset(SEC_SUBMISSIONS, group="edgar")],
     check_specs=[*table_check_specs(COMPANIES), *table_check_specs(SEC_SUBMISSIONS)],
-    pool="sec_api",
 )
 def sec_reference(
     context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource

@@ -31,7 +31,6 @@ from lake.tables import COMPANIES, FACTS, SPLITS
     description=SPLITS.description,
     deps=["facts", "companies"],
     check_specs=table_check_specs(SPLITS),
-    pool="sec_api",  # reads the SEC's companyfacts of each XBRL filer
 )
 def splits(
     context: dg.AssetExecutionContext, lake: LakeResource, edgar: EdgarResource

@@ -203,7 +203,6 @@ def extract_filing(
     ],
     partitions_def=filing_quarters,
     backfill_policy=dg.BackfillPolicy.single_run(),
-    pool="sec_api",  # fetches the SEC's companyfacts for the cross-check
 )
 def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: LakeResource) -> Iterable[Any]:
     """Every XBRL fact of the run's filings, the footnotes attached to them, and one status row per filing.

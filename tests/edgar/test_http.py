@@ -505,3 +505,110 @@ def test_errors_pickle_with_their_fields() -> None:
         1,
         "GET https://www.sec.gov/x failed after 1 attempt: 404 Not Found",
     )
+
+
+# --------------------------------------------------------------------------------------------------- keep-alive
+
+
+def test_sequential_gets_share_one_keep_alive_connection(
+    sec_server: SecServer, sleeps: SleepRecorder
+) -> None:
+    client = make_client(sleeps)
+    paths = [TICKERS, DAILY_INDEX, SGML_TXT, SGML_NC, TICKERS]
+
+    bodies = [client.get(sec_server.url(p)) for p in paths]
+
+    assert bodies == [mirror_bytes(p) for p in paths]
+    assert client.connections_opened == 1
+    assert len({r.client for r in sec_server.requests}) == 1  # one TCP connection served all five
+    assert all("Connection" not in r.headers for r in sec_server.requests)  # no more "Connection: close"
+
+
+def test_faults_that_break_the_connection_get_a_new_one(sec_server: SecServer, sleeps: SleepRecorder) -> None:
+    sec_server.inject(SGML_TXT, ("truncate", 5000), ("status", 503, {}))
+    client = make_client(sleeps)
+
+    assert client.get(sec_server.url(SGML_TXT)) == mirror_bytes(SGML_TXT)
+    assert client.get(sec_server.url(TICKERS)) == mirror_bytes(TICKERS)
+
+    ports = [r.client[1] for r in sec_server.requests]
+    assert len(ports) == 4  # truncated, 503, whole, tickers
+    assert ports[0] != ports[1] == ports[2] == ports[3]  # the 503 kept its connection, the cut one did not
+
+
+def test_idle_connection_closed_by_the_server_is_not_a_failed_attempt(
+    sec_server: SecServer, sleeps: SleepRecorder
+) -> None:
+    sec_server.inject(TICKERS, ("close_after",))
+    client = make_client(sleeps, max_retries=0)  # a counted attempt would fail the second get
+
+    assert client.get(sec_server.url(TICKERS)) == mirror_bytes(TICKERS)
+    assert client.get(sec_server.url(DAILY_INDEX)) == mirror_bytes(DAILY_INDEX)
+
+    assert [r.path for r in sec_server.requests] == [TICKERS, DAILY_INDEX]
+    assert client.connections_opened == 2
+    assert sleeps.waits == []
+
+
+def test_get_many_returns_each_body_or_error_with_bounded_concurrency(
+    sleeps: SleepRecorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = SecServer(MIRROR, latency_s=0.1).start()
+    try:
+        paths = [TICKERS, DAILY_INDEX, SGML_TXT, SGML_NC, MISSING] * 4
+        client = make_client(sleeps, max_in_flight=3)
+        wanted = [server.url(p) for p in paths]
+        with caplog.at_level(logging.INFO, logger="edgar.http"):
+            results = list(client.get_many(wanted, ordered=True))
+        requests = server.requests
+    finally:
+        server.stop()
+
+    assert [url for url, _ in results] == wanted
+    for path, (_, result) in zip(paths, results, strict=True):
+        if path == MISSING:
+            assert isinstance(result, SecNotFound)
+            assert result.attempts == 1
+        else:
+            assert result == mirror_bytes(path)
+    assert len(requests) == 20
+    assert client.connections_opened <= 3
+    assert len({r.client for r in requests}) == client.connections_opened
+    # never more than 3 in flight: each request takes >= 0.1 s, so no 4 starts within 0.1 s of each other
+    starts = sorted(r.t for r in requests)
+    assert min(starts[i + 3] - starts[i] for i in range(len(starts) - 3)) >= 0.09
+    [summary] = [r.getMessage() for r in caplog.records if "documents in" in r.getMessage()]
+    assert summary.startswith("GET 20 documents in ")
+    assert "req/s with 3 in flight" in summary
+
+
+def test_get_many_unordered_yields_as_they_complete(sec_server: SecServer, sleeps: SleepRecorder) -> None:
+    sec_server.inject(TICKERS, ("delay", 0.5))
+    client = make_client(sleeps, max_in_flight=2)
+
+    order = [url for url, _ in client.get_many([sec_server.url(TICKERS), sec_server.url(DAILY_INDEX)])]
+
+    assert order == [sec_server.url(DAILY_INDEX), sec_server.url(TICKERS)]
+
+
+def test_live_source_get_many_gives_what_get_gives(sec_server: SecServer, sleeps: SleepRecorder) -> None:
+    from edgar.errors import DocumentNotFound
+    from edgar.source import LiveSource
+
+    client = make_client(sleeps)
+    source = LiveSource(
+        client.get, www_url=sec_server.base_url, data_url=sec_server.base_url, fetch_many=client.get_many
+    )
+    paths = [SGML_TXT, MISSING, TICKERS, SGML_TXT, SGML_NC]
+
+    many = list(source.get_many(paths))
+
+    assert [path for path, _ in many] == paths
+    for path, result in many:
+        if path == MISSING:
+            with pytest.raises(DocumentNotFound) as caught:
+                source.get(path)
+            assert type(result) is DocumentNotFound
+            assert str(result) == str(caught.value)
+        else:
+            assert result == source.get(path) == mirror_bytes(path)

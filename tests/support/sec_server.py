@@ -9,9 +9,14 @@ Bodies are gzip-encoded when the client accepts gzip, and always carry ``Content
 * ``("ratelimit_page", status)``: the SEC's "Request Rate Threshold Exceeded" page with ``status``;
 * ``("drop",)``: close the connection without any response;
 * ``("body", data)``: a 200 with ``data`` (right ``Content-Length``) instead of the file, e.g. half a document;
-* ``("delay", seconds)``: wait, then answer normally (for client timeouts).
+* ``("delay", seconds)``: wait, then answer normally (for client timeouts);
+* ``("close_after",)``: answer normally, then close the connection without saying so (a server dropping an
+  idle keep-alive connection: the client finds out on its next request).
 
-Every request is recorded (server-side monotonic time, path, headers) in :attr:`SecServer.requests`.
+Connections are kept alive (HTTP/1.1) unless a fault breaks them (``truncate``, ``drop``) or ``keep_alive`` is
+off. ``latency_s`` delays every response (a stand-in for the network distance to the SEC), ``connect_latency_s``
+the first response of each connection (a stand-in for the TCP + TLS handshake). Every request is
+recorded (server-side monotonic time, path, headers, the client's address) in :attr:`SecServer.requests`.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ class RecordedRequest:
     t: float  # time.monotonic() when the handler started on it
     path: str
     headers: dict[str, str]
+    client: tuple[str, int] = ("", 0)  # the client's (host, port): one port per TCP connection
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -73,14 +79,29 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self._fresh = True  # no request answered on this connection yet
+
     def do_GET(self) -> None:
         sec = self.server.sec
-        sec._record(RecordedRequest(time.monotonic(), self.path, dict(self.headers.items())))
-        self.close_connection = True
+        sec._record(
+            RecordedRequest(
+                time.monotonic(), self.path, dict(self.headers.items()), tuple(self.client_address[:2])
+            )
+        )
         fault = sec._next_fault(self.path)
         kind = fault[0] if fault else None
+        if kind in ("drop", "truncate") or not sec.keep_alive:
+            self.close_connection = True
+        self._close_silently = kind == "close_after"
         if kind == "drop":
             return
+        if self._fresh and sec.connect_latency_s:
+            time.sleep(sec.connect_latency_s)
+        self._fresh = False
+        if sec.latency_s:
+            time.sleep(sec.latency_s)
         if kind == "status":
             code, headers = fault[1], (fault[2] if len(fault) > 2 else {})
             body = fault[3] if len(fault) > 3 else f"fault: {code}\n".encode()
@@ -123,17 +144,30 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Encoding", encoding)
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        self.send_header("Connection", "close")
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         self.wfile.write(body if truncate_to is None else body[:truncate_to])
         self.wfile.flush()
+        if getattr(self, "_close_silently", False):
+            self.close_connection = True
 
 
 class SecServer:
     """The loopback SEC: :meth:`start` it, point a client at :attr:`base_url`, :meth:`stop` it."""
 
-    def __init__(self, mirror_root: Path) -> None:
+    def __init__(
+        self,
+        mirror_root: Path,
+        *,
+        latency_s: float = 0.0,
+        connect_latency_s: float = 0.0,
+        keep_alive: bool = True,
+    ) -> None:
         self.mirror_root = Path(mirror_root).resolve()
+        self.latency_s = latency_s
+        self.connect_latency_s = connect_latency_s
+        self.keep_alive = keep_alive
         self._lock = threading.Lock()
         self._faults: dict[str | None, deque[Fault]] = {}
         self._requests: list[RecordedRequest] = []
