@@ -243,7 +243,9 @@ def _fuzz(operation: Any, values: dict[str, list[Any]], body: Any, seen: dict[st
                     case.path_parameters[param.name] = int(value) if param.name == "cik" else value
             names = [p.name for p in operation.query]
             if mode == "bad" and names:
-                name = data.draw(st.sampled_from(names))
+                # half of the bad requests of an operation with a cursor tamper with the cursor
+                cursor = "cursor" in names and data.draw(st.booleans())
+                name = "cursor" if cursor else data.draw(st.sampled_from(names))
                 case.query[name] = data.draw(st.sampled_from(BAD_CURSORS if name == "cursor" else BAD_TEXT))
         _check(case, case.call())
         seen[operation.label] = seen.get(operation.label, 0) + 1

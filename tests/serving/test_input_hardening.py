@@ -12,7 +12,6 @@ from litestar.testing import TestClient
 
 from lake.storage import Lake
 from serving.app import create_app
-from serving.v1.companies import RAW_DOCUMENT_HEADERS, raw_document_headers
 from tests.serving.conftest import lake_settings
 
 Client = TestClient  # type: ignore[type-arg]
@@ -112,6 +111,8 @@ def test_raw_document_is_sandboxed_third_party_content(client: Client) -> None:
 
 def test_raw_document_file_name_cannot_break_the_header() -> None:
     """A stored name with quotes, CR/LF or a path is reduced to safe characters."""
+    from serving.v1.companies import RAW_DOCUMENT_HEADERS, raw_document_headers
+
     headers = raw_document_headers('a"b\r\nSet-Cookie: x=1/../c.htm')
     assert headers["content-disposition"] == 'inline; filename="a_b__Set-Cookie__x_1_.._c.htm"'
     assert {k: v for k, v in headers.items() if k != "content-disposition"} == RAW_DOCUMENT_HEADERS
