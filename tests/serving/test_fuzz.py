@@ -152,7 +152,7 @@ def screener_bodies() -> st.SearchStrategy[dict[str, Any]]:
     """Screener bodies over real fields with values of every kind (right type, wrong type, lists, huge lists)."""
     fields = [f.field for f in filter_fields()]
     value = st.one_of(
-        st.floats(allow_nan=False),
+        st.floats(allow_nan=False, allow_infinity=False),
         st.integers(),
         st.sampled_from(["AAPL", "2024-06-30", "¹", "", "ttm"]),
         st.lists(st.sampled_from(["AAPL", "MSFT", 1, 2.5, "2024-01-01"]), max_size=5),
