@@ -33,8 +33,9 @@ EXAMPLES = 30
 BAD_TEXT = ["2024-02-30", "¹", "²³", "320193¹", "①", "٣٢٠١٩٣", "Ⅻ", "1_000", " 7 ", "-0", "1e3", "\x00", "💥"]
 
 
-#: Parameters always given a lake value in "lake" mode (most FD operations need a ticker, the search a q).
-ALWAYS = {"ticker", "q"}
+#: Parameters always given a lake value in "lake" mode (most FD operations need a ticker, /prices a date range,
+#: the search a q).
+ALWAYS = {"ticker", "q", "start_date", "end_date"}
 
 
 def _cursor(*parts: Any) -> str:
@@ -144,7 +145,11 @@ def lake_values(lake: Lake) -> dict[str, list[Any]]:
         "filing_date", "filing_date_gte", "filing_date_lte", "filing_date_gt", "filing_date_lt",
         "start_date", "end_date", "from", "to", "date", "as_of",
     ):  # fmt: skip
-        values[name] = dates
+        # lower bounds from the older half, upper bounds from the newer one: a range mostly holds rows
+        lower = name.endswith(("_gte", "_gt")) or name in ("start_date", "from")
+        upper = name.endswith(("_lte", "_lt")) or name in ("end_date", "to")
+        half = len(dates) // 2
+        values[name] = dates[: half + 1] if lower else dates[half:] if upper else dates
     return values
 
 
@@ -180,9 +185,11 @@ def line_item_bodies(values: dict[str, list[Any]]) -> st.SearchStrategy[dict[str
     """Line-item search bodies over real tickers."""
     return st.fixed_dictionaries(
         {
-            "tickers": st.lists(st.sampled_from([*values["ticker"], "¹"]), min_size=0, max_size=4),
+            "tickers": st.lists(st.sampled_from([*values["ticker"], "¹"]), min_size=1, max_size=4),
             "line_items": st.lists(
-                st.sampled_from(["revenue", "net_income", "free_cash_flow", "nope"]), max_size=3
+                st.sampled_from(["revenue", "net_income", "free_cash_flow", "total_assets", "gross_margin"]),
+                min_size=1,
+                max_size=3,
             ),
         },
         optional={
