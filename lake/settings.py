@@ -129,6 +129,17 @@ SETTINGS: dict[str, Setting] = {
         "5",
         "Seconds between the API's checks for a newer version of a lake table (it then reloads that table).",
     ),
+    "api_max_body_bytes": Setting(
+        "API_MAX_BODY_BYTES",
+        "65536",
+        "Largest request body (bytes) of the data API (screener, line-item search); a larger one is a 413.",
+    ),
+    "api_max_list_values": Setting(
+        "API_MAX_LIST_VALUES",
+        "1000",
+        "Most values of a list in a data API request (screener filters and 'in' values, line-item search "
+        "tickers and items); more is a 400.",
+    ),
     "auth": Setting(
         "AIHF_AUTH",
         "on",
@@ -370,6 +381,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     api_public_url: str
     api_page_size: int
     api_refresh_s: float
+    api_max_body_bytes: int
+    api_max_list_values: int
     auth: bool
     pg_url: str
     redis_url: str
@@ -430,6 +443,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "api_page_size": int(raw["api_page_size"]),
                 "api_refresh_s": float(raw["api_refresh_s"]),
                 "auth_failures_per_min": int(raw["auth_failures_per_min"]),
+                "api_max_body_bytes": int(raw["api_max_body_bytes"]),
+                "api_max_list_values": int(raw["api_max_list_values"]),
                 "ibkr_port": int(raw["ibkr_port"]),
                 "ibkr_client_id": int(raw["ibkr_client_id"]),
                 "auth": _switch("AIHF_AUTH", raw["auth"]),
@@ -490,6 +505,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if not 1 <= values["sec_max_in_flight"] <= 64:
             raise ValueError(f"SEC_MAX_IN_FLIGHT must be in [1, 64], not {values['sec_max_in_flight']}")
+        for field in ("api_max_body_bytes", "api_max_list_values"):
+            if values[field] < 1:
+                raise ValueError(f"{SETTINGS[field].env} must be at least 1, not {values[field]}")
         return msgspec.convert(values, cls)
 
     @property

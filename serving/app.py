@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import msgspec
-from litestar import Litestar, Request, Response, get
+from litestar import Litestar, Request, Response, Router, get
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Server
@@ -82,8 +82,13 @@ def create_app(
         access=access,
         page_size=page_size,
     )
+    # the data API's request bodies (screener, line-item search) are small JSON documents: a larger one is a
+    # 413 before it is read in full (Litestar's own default, 10 MB, stays on the other routes)
+    data_api = Router(
+        "/", route_handlers=[*FD_ROUTES, *V1_ROUTES], request_max_body_size=settings.api_max_body_bytes
+    )
     app = Litestar(
-        route_handlers=[health, floor, *FD_ROUTES, *V1_ROUTES, *getattr(access, "route_handlers", ())],
+        route_handlers=[health, floor, data_api, *getattr(access, "route_handlers", ())],
         exception_handlers={Exception: errors.handle},
         on_startup=[*access.on_startup, lambda: ctx.store.preload(preload), ctx.store.start_refresher],
         on_shutdown=[*access.on_shutdown, ctx.store.close],

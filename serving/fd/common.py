@@ -141,6 +141,12 @@ def check_limit(limit: int | None, default: int, maximum: int) -> int:
     return min(value, cap) if cap else value
 
 
+def check_list(name: str, values: Sequence[Any], cap: int) -> None:
+    """A 400 when the request list ``name`` holds more than ``cap`` values (``API_MAX_LIST_VALUES``)."""
+    if len(values) > cap:
+        raise bad_param(name, f"{name} holds {len(values)} values; at most {cap} are accepted per request.")
+
+
 def eastern(ts: dt.datetime | None) -> str | None:
     """A UTC timestamp as Eastern-time ISO text (FD's ``filing_datetime``), None stays None."""
     if ts is None:

@@ -19,6 +19,7 @@ from serving.errors import bad_param, not_found
 from serving.fd import schemas as s
 from serving.fd.common import (
     check_limit,
+    check_list,
     check_period,
     decode_offset,
     eastern,
@@ -148,6 +149,11 @@ async def post_screener(
     request: Request[Any, Any, Any], data: s.ScreenerRequest
 ) -> Response[s.ScreenerResponse]:
     """Screen tickers on their latest metrics and factors (operators eq, gt, gte, lt, lte, in)."""
+    cap = context(request).settings.api_max_list_values
+    check_list("filters", data.filters, cap)
+    for item in data.filters:
+        if isinstance(item.value, list):
+            check_list(f"filters[{item.field}].value", item.value, cap)
 
     def compute() -> tuple[Any, int]:
         limit = check_limit(data.limit, 100, 1000)

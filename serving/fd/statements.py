@@ -17,6 +17,7 @@ from serving.fd import schemas as s
 from serving.fd.common import (
     apply_filters,
     check_limit,
+    check_list,
     check_period,
     companies,
     date_filters,
@@ -363,6 +364,9 @@ async def post_line_items(
     request: Request[Any, Any, Any], data: s.LineItemSearch
 ) -> Response[s.LineItemsResponse]:
     """Line items of several tickers (``limit`` per ticker; derived items computed; unknown ones null)."""
+    cap = context(request).settings.api_max_list_values
+    check_list("tickers", data.tickers, cap)
+    check_list("line_items", data.line_items, cap)
 
     def compute() -> tuple[Any, int]:
         found = search_line_items(context(request).store, data)

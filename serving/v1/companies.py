@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import re
 from typing import Any
 
 import msgspec
@@ -13,7 +14,16 @@ from litestar.params import Parameter
 from serving.context import context
 from serving.errors import bad_param, not_found
 from serving.fd.common import companies, parse_date, records
-from serving.v1.envelope import Envelope, Single, check_limit, check_sort, paginate, respond, versions_of
+from serving.v1.envelope import (
+    Envelope,
+    Single,
+    check_limit,
+    check_sort,
+    cursor_types,
+    paginate,
+    respond,
+    versions_of,
+)
 
 
 class Company(msgspec.Struct, kw_only=True):
@@ -68,7 +78,10 @@ class FilingDetail(Filing, kw_only=True):
 
 
 _COMPANY_FIELDS = tuple(Company.__struct_fields__)
+_ASCII_NUMBER = re.compile(r"[0-9]+")
 _FILING_FIELDS = tuple(Filing.__struct_fields__)
+_COMPANY_TYPES = cursor_types(Company, rank=int)
+_FILING_TYPES = cursor_types(Filing)
 
 
 @get("/v1/companies/search", tags=["v1"])
@@ -84,11 +97,13 @@ async def search_companies(
         n = check_limit(limit, 20)
         lookup = companies(context(request).store)
         text = q.strip().upper()
+        # ASCII digits only: str.isdigit() is also true of '¹' or '²', which int() refuses
+        number = int(text) if _ASCII_NUMBER.fullmatch(text) else None
         hits: list[dict[str, Any]] = []
         for cik, row in lookup.row_of.items():
             tickers = [t.upper() for t in row.get("tickers") or []]
             name = (row.get("name") or "").upper()
-            if text in tickers or (text.isdigit() and int(text) == cik):
+            if text in tickers or number == cik:
                 rank = 0
             elif any(t.startswith(text) for t in tickers):
                 rank = 1
@@ -100,7 +115,7 @@ async def search_companies(
                 continue
             hits.append({**{k: row.get(k) for k in _COMPANY_FIELDS}, "rank": rank})
         page, meta = paginate(hits, sort_by="rank", order="asc", key=("cik",), limit=n, cursor=cursor,
-                              versions=versions_of(request, ["companies"]))  # fmt: skip
+                              versions=versions_of(request, ["companies"]), types=_COMPANY_TYPES)  # fmt: skip
         data = [
             msgspec.convert(
                 {k: r[k] or ([] if k in ("tickers", "exchanges") else None) for k in _COMPANY_FIELDS}, Company
@@ -157,7 +172,7 @@ def _filings(
     if end:
         rows = [r for r in rows if r["filing_date"] and r["filing_date"] <= end]
     page, meta = paginate(rows, sort_by=field, order=direction, key=("filing_id",), limit=n, cursor=cursor,
-                          versions=versions_of(request, ["filings"]))  # fmt: skip
+                          versions=versions_of(request, ["filings"]), types=_FILING_TYPES)  # fmt: skip
     return Envelope(msgspec.convert(page, list[Filing]), meta), len(page)
 
 
@@ -248,9 +263,36 @@ def get_filing_raw(
         chosen = docs[0]
     body = context(request).store.lake.get_object(chosen["object_key"])
     media = mimetypes.guess_type(chosen["name"])[0] or "application/octet-stream"
-    return Response(
-        body, media_type=media, headers={"content-disposition": f'inline; filename="{chosen["name"]}"'}
-    )
+    return Response(body, media_type=media, headers=raw_document_headers(chosen["name"]))
+
+
+#: Headers of every raw filing document. A filing is third-party HTML served on the API's origin, so it is
+#: sandboxed: ``sandbox`` (without allow-scripts / allow-same-origin) runs no script, submits no form and gives
+#: the document an opaque origin, so nothing in it can read this origin's cookies, storage or responses;
+#: ``default-src 'none'`` lets it fetch nothing (no tracking pixel, no request carrying credentials), except
+#: inline styles and data: images, which keep the document readable. ``nosniff`` stops a browser from
+#: reading the bytes as another type than the one declared, ``same-origin`` resource policy keeps other sites
+#: from embedding them, ``no-referrer`` keeps links in the document from leaking the URL. The response sets
+#: no cookie.
+RAW_DOCUMENT_HEADERS = {
+    "content-security-policy": (
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+        "base-uri 'none'; form-action 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "cross-origin-resource-policy": "same-origin",
+    "referrer-policy": "no-referrer",
+}
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def raw_document_headers(name: str) -> dict[str, str]:
+    """The headers of a raw document response: :data:`RAW_DOCUMENT_HEADERS` and an inline disposition.
+
+    The file name is reduced to ``[A-Za-z0-9._-]`` (a stored name cannot break out of the quoted value).
+    """
+    filename = _UNSAFE_NAME.sub("_", name) or "document"
+    return {**RAW_DOCUMENT_HEADERS, "content-disposition": f'inline; filename="{filename}"'}
 
 
 ROUTES = [search_companies, get_company, list_filings, company_filings, get_filing, get_filing_raw]

@@ -18,7 +18,15 @@ from litestar.params import Parameter
 from serving.context import context
 from serving.errors import bad_param, not_found
 from serving.fd.common import companies, parse_date, records
-from serving.v1.envelope import Envelope, check_limit, check_sort, paginate, respond, versions_of
+from serving.v1.envelope import (
+    Envelope,
+    check_limit,
+    check_sort,
+    cursor_types,
+    paginate,
+    respond,
+    versions_of,
+)
 
 
 class Holding(msgspec.Struct, kw_only=True):
@@ -52,6 +60,7 @@ class Holding(msgspec.Struct, kw_only=True):
 
 _TABLES = ["holdings_quarter", "holdings_changes", "cusip_map", "companies", "thirteenf_filings"]
 _KEY = ("filer_cik", "period_of_report", "cusip", "put_call")
+_TYPES = cursor_types(Holding)
 
 #: Quarter positions full-joined with their changes (a sold-out position exists only in holdings_changes),
 #: with the issuer from cusip_map and the filer's name (companies, else its latest 13F cover page).
@@ -152,7 +161,7 @@ async def list_holdings(
         if not rows:
             raise not_found("No 13F holdings match")
         page, meta = paginate(rows, sort_by=field, order=direction, key=_KEY, limit=n, cursor=cursor,
-                              versions=versions_of(request, _TABLES))  # fmt: skip
+                              versions=versions_of(request, _TABLES), types=_TYPES)  # fmt: skip
         return Envelope(msgspec.convert(page, list[Holding]), meta), len(page)
 
     return await respond(request, _TABLES, compute)  # type: ignore[return-value]
@@ -183,7 +192,7 @@ async def filing_holdings(
         if not rows:
             raise not_found(f"13F filing {filing_id} reports no holdings")
         page, meta = paginate(rows, sort_by="value_usd", order="desc", key=_KEY, limit=n, cursor=cursor,
-                              versions=versions_of(request, _TABLES))  # fmt: skip
+                              versions=versions_of(request, _TABLES), types=_TYPES)  # fmt: skip
         return Envelope(msgspec.convert(page, list[Holding]), meta), len(page)
 
     return await respond(request, _TABLES, compute)  # type: ignore[return-value]

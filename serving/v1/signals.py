@@ -18,6 +18,7 @@ from serving.v1.envelope import (
     Single,
     check_limit,
     check_sort,
+    cursor_types,
     paginate,
     respond,
     versions_of,
@@ -37,6 +38,9 @@ class Signal(msgspec.Struct, kw_only=True):
     confidence: float
     details: Any = None
     as_of: dt.datetime
+
+
+_SIGNAL_TYPES = cursor_types(Signal)
 
 
 def _signal(row: dict[str, Any]) -> dict[str, Any]:
@@ -80,7 +84,7 @@ async def list_signals(
             if (start is None or r["as_of"].date() >= start) and (end is None or r["as_of"].date() <= end)
         ]
         page, meta = paginate(rows, sort_by=field, order=direction, key=("signal_id",), limit=n, cursor=cursor,
-                              versions=versions_of(request, ["signals"]))  # fmt: skip
+                              versions=versions_of(request, ["signals"]), types=_SIGNAL_TYPES)  # fmt: skip
         return Envelope(msgspec.convert([_signal(r) for r in page], list[Signal]), meta), len(page)
 
     return await respond(request, ["signals"], compute)  # type: ignore[return-value]
@@ -114,6 +118,7 @@ class FactorScores(msgspec.Struct, kw_only=True):
     scores: dict[str, float | None]
 
 
+_FACTOR_TYPES = cursor_types(FactorScores)
 FACTOR_NAMES = ("value", "quality", "momentum", "size", "low_vol", "growth")
 
 
@@ -161,7 +166,7 @@ async def list_factors(
         ]
         field, direction = check_sort("ticker", "asc", ("ticker",), "ticker")
         page, meta = paginate(out, sort_by=field, order=direction, key=(), limit=n, cursor=cursor,
-                              versions=versions_of(request, ["factors"]))  # fmt: skip
+                              versions=versions_of(request, ["factors"]), types=_FACTOR_TYPES)  # fmt: skip
         return Envelope(msgspec.convert(page, list[FactorScores]), meta), len(page)
 
     return await respond(request, ["factors", "companies"], compute)  # type: ignore[return-value]

@@ -17,7 +17,15 @@ from lake.tables import BALANCE_SHEET_FIELDS, CASH_FLOW_FIELDS, INCOME_FIELDS
 from serving.context import capped, context
 from serving.errors import bad_param, not_found
 from serving.fd.common import companies, parse_date, records
-from serving.v1.envelope import Envelope, check_limit, check_sort, paginate, respond, versions_of
+from serving.v1.envelope import (
+    Envelope,
+    check_limit,
+    check_sort,
+    cursor_types,
+    paginate,
+    respond,
+    versions_of,
+)
 
 #: Seed name -> (lake table, statement name in statement_values, fields)
 STATEMENTS = {
@@ -42,6 +50,9 @@ class Statement(msgspec.Struct, kw_only=True):
     accession_number: str | None = None
     filing_date: dt.date | None = None
     accepted_at: dt.datetime | None = None
+
+
+_TYPES = cursor_types(Statement)
 
 
 def _fiscal_match(fiscal_period: str, fy: int | None, fq: str | None) -> bool:
@@ -147,7 +158,7 @@ async def list_statements(
         for r in rows:
             r["statement"], r["ticker"] = stmt, ticker_of[0]
         page, meta = paginate(rows, sort_by=field, order=direction, key=("period", "fiscal_period"), limit=n,
-                              cursor=cursor, versions=versions_of(request, [table]))  # fmt: skip
+                              cursor=cursor, versions=versions_of(request, [table]), types=_TYPES)  # fmt: skip
         return Envelope(msgspec.convert(page, list[Statement]), meta), len(page)
 
     tables = [*(v[0] for v in STATEMENTS.values()), "statement_values", "companies"]
