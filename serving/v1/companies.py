@@ -97,7 +97,9 @@ async def search_companies(
         n = check_limit(limit, 20)
         lookup = companies(context(request).store)
         text = q.strip().upper()
-        # ASCII digits only: str.isdigit() is also true of '¹' or '²', which int() refuses
+        # ASCII digits only: str.isdigit() is also true of '¹', '①' or '٣', which are no CIK (int() refuses some)
+        if text.isdigit() and not _ASCII_NUMBER.fullmatch(text):
+            raise bad_param("q", f"{q!r} looks like a CIK but a CIK is written with the digits 0-9")
         number = int(text) if _ASCII_NUMBER.fullmatch(text) else None
         hits: list[dict[str, Any]] = []
         for cik, row in lookup.row_of.items():

@@ -35,9 +35,19 @@ def _invalid_cursor(response: Any) -> None:
 
 
 @pytest.mark.parametrize("q", ["¹", "²³", "320193¹", "①", "٣"])
-def test_search_with_unicode_digits_is_a_plain_search(client: Client, q: str) -> None:
-    """``q=¹`` (``str.isdigit()`` true, ``int()`` refuses) was a 500: it is a name search finding nothing."""
+def test_search_with_unicode_digits_is_a_400(client: Client, q: str) -> None:
+    """``q=¹`` (``str.isdigit()`` true, ``int()`` refuses) was a 500: a CIK of non-ASCII digits is a 400."""
     response = client.get("/v1/companies/search", params={"q": q})
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["error"]["code"] == "INVALID_PARAMETER", body
+    assert body["error"]["details"] == {"parameter": "q"}, body
+    assert "0-9" in body["error"]["message"]
+
+
+def test_search_by_name_with_other_unicode_is_a_plain_search(client: Client) -> None:
+    """Letters outside ASCII (not digits) stay a name search: no match here, not an error."""
+    response = client.get("/v1/companies/search", params={"q": "Société Générale"})
     assert response.status_code == 200, response.text
     assert response.json()["data"] == []
 
