@@ -19,6 +19,7 @@ DocKind = Literal[
     "ownership-xml",
     "13f-primary",
     "13f-infotable",
+    "schedule13-xml",
     "sgml-submission",
     "json",
     "text",
@@ -31,6 +32,10 @@ HEAD_BYTES = 8192
 IX_NAMESPACES = ("http://www.xbrl.org/2013/inlineXBRL", "http://www.xbrl.org/2008/inlineXBRL")
 THIRTEENF_FILER_NS = "http://www.sec.gov/edgar/thirteenffiler"
 INFOTABLE_NS = "http://www.sec.gov/edgar/document/thirteenf/informationtable"
+#: namespaces of the structured Schedule 13D / 13G primary documents (required since December 2024)
+SCHEDULE13_NS = ("http://www.sec.gov/edgar/schedule13D", "http://www.sec.gov/edgar/schedule13g")
+#: elements an HTML document or fragment can start with (the <TEXT> of an SGML <DOCUMENT> often has no <html>)
+_HTML_ROOTS = frozenset({"html", "head", "body", "title", "meta", "div", "p", "table", "font", "center", "pre"})
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # things before the root element: XML declaration / processing instructions, comments, doctype
@@ -96,7 +101,13 @@ def _xml_kind(root_local: str, text: str) -> DocKind | None:
     if root == "edgarsubmission":
         if THIRTEENF_FILER_NS in text or re.search(r"<(?:\w+:)?submissionType>\s*13F", text):
             return "13f-primary"
+        if any(ns.lower() in text.lower() for ns in SCHEDULE13_NS) or re.search(
+            r"<(?:\w+:)?submissionType>\s*SCHEDULE 13[DG]", text, re.IGNORECASE
+        ):
+            return "schedule13-xml"
         return "unknown"
+    if root in _HTML_ROOTS and root != "html":
+        return "html"
     if root == "html":
         if any(ns in text for ns in IX_NAMESPACES) or _IX_TAG.search(text):
             return "inline-xbrl"
@@ -117,7 +128,8 @@ def detect_kind(name: str, head: bytes) -> DocKind:
     Returns:
         The document kind: ``"xbrl-instance"``, ``"inline-xbrl"``, ``"html"`` (HTML without the inline XBRL
         namespace), ``"xbrl-linkbase"``, ``"xbrl-schema"``, ``"ownership-xml"`` (Forms 3/4/5),
-        ``"13f-primary"`` (13F cover page), ``"13f-infotable"``, ``"sgml-submission"`` (a full EDGAR submission,
+        ``"13f-primary"`` (13F cover page), ``"13f-infotable"``, ``"schedule13-xml"`` (Schedule 13D/13G primary
+        document), ``"sgml-submission"`` (a full EDGAR submission,
         ``<SEC-DOCUMENT>`` or ``<SUBMISSION>``), ``"json"``, ``"text"`` or ``"unknown"``.
     """
     head = head[:HEAD_BYTES]

@@ -136,7 +136,12 @@ def test_index_files_report_bad_indexes_with_file_and_line(built_lake: Lake) -> 
 
 def test_inventory_says_why_a_file_group_is_not_a_filing(built_lake: Lake) -> None:
     inventory = {r["source_path"]: r for r in _rows(built_lake, EDGAR_INVENTORY)}
-    assert len(inventory) == 120
+    assert len(inventory) == 126
+    schedule = inventory["13dg/schedule13d.xml"]
+    assert (schedule["kind"], schedule["group_quarter"], schedule["cik"]) == ("schedule13-xml", None, None)
+    assert schedule["unplaced_reason"] == (
+        "no document in the group states who filed it or when (kinds: schedule13-xml)"
+    )
     infotable = inventory["13f/13f-hr-infotable.xml"]
     assert infotable["kind"] == "13f-infotable" and infotable["group_quarter"] is None
     assert infotable["unplaced_reason"].startswith("no document in the group states who filed it or when")

@@ -28,7 +28,7 @@ EDGAR_COUNTS = {
     "sec_submissions": 4939,
     "edgar_index": 8940,
     "edgar_index_files": 4,
-    "edgar_inventory": 120,
+    "edgar_inventory": 126,
     "raw_documents": 148,
     "filings": 50,
 }

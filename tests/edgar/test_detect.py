@@ -59,6 +59,8 @@ def expected_kind(rel: str) -> str:
         return "text"
     if rel.startswith("ixbrl/"):
         return "inline-xbrl"
+    if rel.startswith("13dg/"):  # structured Schedules 13D/G, and older SC 13G HTML (one an SGML <DOCUMENT>)
+        return "schedule13-xml" if rel.endswith(".xml") else "html"
     if rel.endswith(".json"):
         return "json"
     if rel.startswith("xbrl/single/") or rel.endswith("_htm.xml"):
@@ -98,6 +100,11 @@ def test_every_mirror_file_has_its_kind(rel: str) -> None:
         ("x_lab.xml", b"<!-- never closed", "xbrl-linkbase"),
         ("x.xml", b"\xef\xbb\xbf<?xml version='1.0'?><xbrli:xbrl xmlns:xbrli='x'>", "xbrl-instance"),
         ("x.htm", b"<html><body>hi</body></html>", "html"),
+        ("x.htm", b"<DOCUMENT>\n<TYPE>SC 13G\n<TEXT>\n<head><title>SCHEDULE 13G</title></head>", "html"),
+        ("x.txt", b"<body><p>no html element</p></body>", "html"),
+        ("x.xml", b"<edgarSubmission xmlns='http://www.sec.gov/edgar/schedule13D'>", "schedule13-xml"),
+        ("x.xml", b"<edgarSubmission><headerData><submissionType>SCHEDULE 13G/A</submissionType>", "schedule13-xml"),
+        ("x.xml", b"<edgarSubmission><headerData><submissionType>D</submissionType>", "unknown"),
         ("x.txt", b"just some words", "text"),
         ("x.json", b'  {"a": 1', "json"),
         ("x.json", b"not json", "unknown"),

@@ -91,7 +91,7 @@ def test_local_ids_are_stable_and_depend_on_content() -> None:
 
 def test_mirror_files_are_grouped_into_filings() -> None:
     paths = [f.path for f in list_mirror_files(MIRROR)]
-    assert len(paths) == 120 and not any(p.startswith(("reference/", "index/")) for p in paths)
+    assert len(paths) == 126 and not any(p.startswith(("reference/", "index/")) for p in paths)
     assert group_of("xbrl/aapl-10k-2023-09-30/aapl-20230930_cal.xml", paths) == "xbrl/aapl-10k-2023-09-30"
     assert group_of("xbrl/single/apple-10k-instance.xml", paths) == "xbrl/single/apple-10k-instance.xml"
     assert group_of("8k/buckle-8k-ex99-1.htm", paths) == "8k/buckle-8k.htm"
