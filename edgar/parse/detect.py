@@ -35,7 +35,9 @@ INFOTABLE_NS = "http://www.sec.gov/edgar/document/thirteenf/informationtable"
 #: namespaces of the structured Schedule 13D / 13G primary documents (required since December 2024)
 SCHEDULE13_NS = ("http://www.sec.gov/edgar/schedule13D", "http://www.sec.gov/edgar/schedule13g")
 #: elements an HTML document or fragment can start with (the <TEXT> of an SGML <DOCUMENT> often has no <html>)
-_HTML_ROOTS = frozenset({"html", "head", "body", "title", "meta", "div", "p", "table", "font", "center", "pre"})
+_HTML_ROOTS = frozenset(
+    {"html", "head", "body", "title", "meta", "div", "p", "table", "font", "center", "pre"}
+)
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 # things before the root element: XML declaration / processing instructions, comments, doctype

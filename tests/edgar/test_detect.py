@@ -103,7 +103,11 @@ def test_every_mirror_file_has_its_kind(rel: str) -> None:
         ("x.htm", b"<DOCUMENT>\n<TYPE>SC 13G\n<TEXT>\n<head><title>SCHEDULE 13G</title></head>", "html"),
         ("x.txt", b"<body><p>no html element</p></body>", "html"),
         ("x.xml", b"<edgarSubmission xmlns='http://www.sec.gov/edgar/schedule13D'>", "schedule13-xml"),
-        ("x.xml", b"<edgarSubmission><headerData><submissionType>SCHEDULE 13G/A</submissionType>", "schedule13-xml"),
+        (
+            "x.xml",
+            b"<edgarSubmission><headerData><submissionType>SCHEDULE 13G/A</submissionType>",
+            "schedule13-xml",
+        ),
         ("x.txt", b"just some words", "text"),
         ("x.json", b'  {"a": 1', "json"),
         ("x.json", b"not json", "unknown"),
