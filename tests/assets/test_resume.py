@@ -169,6 +169,10 @@ def test_a_killed_live_run_resumes_without_refetching_and_ends_identical(
     second_run = _submissions(sec.requests[seen:])
     assert second_run == sorted(PATHS[a] for a in ACCESSIONS if a not in committed)
     assert len(second_run) == FILINGS_N - len(committed)
+    print(  # the figures of the measurement: served before the kill, committed, fetched by the re-run
+        f"killed after {len(first_run)}/{FILINGS_N} served, {len(committed)} committed; "
+        f"re-run fetched {len(second_run)}"
+    )
     meta = {
         m.asset_key.to_user_string(): m.metadata
         for m in result.asset_materializations_for_node("filing_documents")
@@ -259,3 +263,44 @@ def test_a_crash_between_the_two_commits_of_a_batch_is_rebuilt_from_the_stored_s
     key = lambda d: (d["filing_id"], d["name"])  # noqa: E731
     assert sorted(docs, key=key) == sorted(reference[1], key=key)
     assert all(lake.object_exists(v["object_key"]) for v in victims)
+
+
+def test_a_batch_is_also_committed_after_edgar_commit_mb(sec: SecServer, tmp_path: Path) -> None:
+    uri = str(tmp_path / "lake")
+    _seed_index(uri)
+    settings = Settings.from_env(
+        env={"LAKE_URI": uri, "EDGAR_COMMIT_FILINGS": "1000", "EDGAR_COMMIT_MB": "0.5"},
+        dotenv=Path("/nonexistent/.env"),
+    )
+    settings = msgspec.structs.replace(settings, edgar_forms=("8-K",), edgar_ciks=())
+    lines: list[str] = []
+    _, _, stats = documents.collect(_source(sec), _lake(uri), settings, [QUARTER], lines.append)
+    # each submission is ~233 KB: a batch is full after 3 of them (0.70 MB >= 0.5 MB)
+    assert stats["batches"] == -(-FILINGS_N // 3)
+    batch_lines = [line for line in lines if " committed: " in line]
+    assert len(batch_lines) == stats["batches"]
+    assert batch_lines[0].startswith(
+        "filings batch 1 committed: 3/40 done, 3 committed in 1 batch(es), 3 fetched, 0.7 MB read, "
+    )
+    assert batch_lines[-1].startswith(
+        "filings batch 14 committed: 40/40 done, 40 committed in 14 batch(es), 40 fetched, "
+    )
+    assert " req/s, " in batch_lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"EDGAR_COMMIT_FILINGS": "0"},
+            "EDGAR_COMMIT_FILINGS must be at least 1 and EDGAR_COMMIT_MB above 0",
+        ),
+        ({"EDGAR_COMMIT_MB": "0"}, "EDGAR_COMMIT_FILINGS must be at least 1 and EDGAR_COMMIT_MB above 0"),
+        ({"EDGAR_COMMIT_MB": "lots"}, "bad setting value"),
+    ],
+)
+def test_bad_commit_settings_are_refused(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Settings.from_env(env=env, dotenv=Path("/nonexistent/.env"))
+    defaults = Settings.from_env(env={}, dotenv=Path("/nonexistent/.env"))
+    assert (defaults.edgar_commit_filings, defaults.edgar_commit_mb) == (200, 256.0)
