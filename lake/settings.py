@@ -89,6 +89,16 @@ SETTINGS: dict[str, Setting] = {
     "edgar_ciks": Setting(
         "EDGAR_CIKS", "", "Comma-separated CIKs that live discovery keeps (empty = every filer)."
     ),
+    "edgar_commit_filings": Setting(
+        "EDGAR_COMMIT_FILINGS",
+        "200",
+        "Stored filings are committed to raw_documents and filings every this many filings (or EDGAR_COMMIT_MB), so a crash loses at most one batch and a re-run fetches nothing committed.",
+    ),
+    "edgar_commit_mb": Setting(
+        "EDGAR_COMMIT_MB",
+        "256",
+        "Commit stored filings once this many MB were read since the last commit (or EDGAR_COMMIT_FILINGS).",
+    ),
     "cusip_overrides": Setting(
         "CUSIP_OVERRIDES",
         "./infra/cusip_overrides.csv",
@@ -369,6 +379,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sec_data_url: str
     edgar_forms: tuple[str, ...]
     edgar_ciks: tuple[int, ...]
+    edgar_commit_filings: int
+    edgar_commit_mb: float
     cusip_overrides: str
     prices_provider: Literal["folder", "http"]
     prices_dir: str
@@ -472,6 +484,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "sec_timeout_s": float(raw["sec_timeout_s"]),
                 "edgar_forms": tuple(f.strip() for f in raw["edgar_forms"].split(",") if f.strip()),
                 "edgar_ciks": tuple(int(c) for c in raw["edgar_ciks"].split(",") if c.strip()),
+                "edgar_commit_filings": int(raw["edgar_commit_filings"]),
+                "edgar_commit_mb": float(raw["edgar_commit_mb"]),
             }
         except ValueError as exc:
             raise ValueError(f"bad setting value: {exc} (see `python -m lake.settings`)") from exc
@@ -505,6 +519,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if not 1 <= values["sec_max_in_flight"] <= 64:
             raise ValueError(f"SEC_MAX_IN_FLIGHT must be in [1, 64], not {values['sec_max_in_flight']}")
+        if values["edgar_commit_filings"] < 1 or not values["edgar_commit_mb"] > 0:
+            raise ValueError(
+                "EDGAR_COMMIT_FILINGS must be at least 1 and EDGAR_COMMIT_MB above 0, not "
+                f"{values['edgar_commit_filings']} and {values['edgar_commit_mb']}"
+            )
         for field in ("api_max_body_bytes", "api_max_list_values"):
             if values[field] < 1:
                 raise ValueError(f"{SETTINGS[field].env} must be at least 1, not {values[field]}")

@@ -173,6 +173,21 @@ class Lake:
         fs, base = self.filesystem()
         return bool(fs.get_file_info(f"{base}/{key}").type == pafs.FileType.File)
 
+    def object_sizes(self, relpath_dir: str) -> dict[str, int]:
+        """Key -> size of every raw object under the folder ``relpath_dir`` (one listing; empty when missing).
+
+        Temporary files of an interrupted :meth:`put_object` (``.tmp-*``) are not objects and are left out.
+        """
+        relpath_dir = _check_relpath(relpath_dir, "folder", allow_slash=True)
+        fs, base = self.filesystem()
+        root = f"{base}/{relpath_dir}"
+        infos = fs.get_file_info(pafs.FileSelector(root, allow_not_found=True, recursive=True))
+        return {
+            f"{relpath_dir}/{info.path[len(root) + 1 :]}": int(info.size)
+            for info in infos
+            if info.type == pafs.FileType.File and not info.base_name.startswith(".tmp-")
+        }
+
     def write_state(self, name: str, data: bytes) -> None:
         """Replace the small mutable state file ``_state/{name}`` (e.g. the last build's fingerprint).
 

@@ -4,9 +4,12 @@ Offline, filings are the mirror's file groups (see ``edgar_inventory``); live, t
 filings of the configured forms, fetched as full SGML submissions. Every document is stored once,
 content-addressed, under ``filings/{cik}/{filing_id}/{sha256}/{name}``. A filing that was stored before with
 the same fingerprint (its source files' hashes, or its accession, and the pipeline version) is not read again.
+Stored filings are committed in batches while the run goes on (``EDGAR_COMMIT_FILINGS``/``EDGAR_COMMIT_MB``,
+see :mod:`assets.edgar.batches`): a killed run loses at most one batch, and its re-run fetches nothing committed.
 """
 
 import hashlib
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -16,6 +19,7 @@ import dagster as dg
 import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
+from assets.edgar.batches import BatchCommitter, intact, stored_container
 from assets.edgar.inventory import read_inventory
 from assets.partitions import context_quarters, filing_quarters
 from assets.progress import Progress
@@ -261,10 +265,26 @@ def _prefetched(path: str, fetched: tuple[str, bytes | Exception]) -> Any:
     return read
 
 
+def _lake_reader(store: Lake, path: str, key: str) -> Any:
+    """A ``read`` for :func:`store_filing` that returns the stored object ``key`` for ``path``."""
+
+    def read(wanted: str) -> bytes:
+        assert wanted == path, (wanted, path)
+        return store.get_object(key)
+
+    return read
+
+
 def collect(
     source: EdgarSource, store: Lake, settings: Settings, quarters: list[str], log: Any
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """Filings and document rows of ``quarters``, storing new documents; plus run statistics."""
+    """Filings and document rows of ``quarters``, storing new documents; plus run statistics.
+
+    New filings are committed in batches as they are stored (see :mod:`assets.edgar.batches`). A filing is
+    reused as stored when its ``filings`` row is ``ok`` with the same fingerprint and all its documents are
+    present; a live filing whose full submission is stored intact (a run that stopped between its two
+    commits) is rebuilt from the stored submission; only the others are read from the source.
+    """
     wanted = set(quarters)
     unplaced: list[str] = []
     if isinstance(source, OfflineSource):
@@ -285,40 +305,73 @@ def collect(
         "filings": len(plans),
         "reused": 0,
         "stored": 0,
+        "recovered": 0,
         "errors": 0,
         "bytes_read": 0,
         "unplaced_groups": unplaced,
     }
     progress = Progress("filings", len(plans), log)
+    committer = BatchCommitter(
+        store,
+        every_filings=settings.edgar_commit_filings,
+        every_bytes=int(settings.edgar_commit_mb * 1e6),
+        known=set(old_filings) | set(old_docs),
+        total=len(plans),
+        log=log,
+    )
 
     def reusable(plan: FilingPlan) -> dict[str, Any] | None:
         old = old_filings.get(plan.filing_id())
-        ok = old is not None and old["fingerprint"] == plan.fingerprint() and old["status"] == "ok"
+        docs = old_docs.get(plan.filing_id(), [])
+        ok = (
+            old is not None
+            and old["fingerprint"] == plan.fingerprint()
+            and old["status"] == "ok"
+            and old["document_count"] == len(docs)
+            and intact(store, docs)
+        )
         return old if ok else None
 
+    reuse = {p.filing_id(): old for p in plans if (old := reusable(p)) is not None}
+    recover = {
+        p.filing_id(): key
+        for p in plans
+        if p.sec_path
+        and p.filing_id() not in reuse
+        and (key := stored_container(store, p.sec_path, old_docs.get(p.filing_id(), [])))
+    }
     # live: the submissions to fetch, several in flight at once, in plan order, parsed as they arrive
     fetched = (
-        source.get_many([p.sec_path for p in plans if p.sec_path and reusable(p) is None])
+        source.get_many([p.sec_path for p in plans if p.sec_path and p.filing_id() not in {*reuse, *recover}])
         if isinstance(source, LiveSource)
         else None
     )
     for plan in plans:
-        old = reusable(plan)
+        old = reuse.get(plan.filing_id())
         if old is not None:
             filings.append(old)
             documents.extend(old_docs.get(old["filing_id"], []))
             stats["reused"] += 1
+            committer.skip()
             progress.step()
             continue
-        if fetched is not None and plan.sec_path:
+        from_source = plan.filing_id() not in recover
+        if plan.sec_path and not from_source:
+            read = _lake_reader(store, plan.sec_path, recover[plan.filing_id()])
+            stats["recovered"] += 1
+        elif fetched is not None and plan.sec_path:
             read = _prefetched(plan.sec_path, next(fetched))
         identity, docs, errors, nbytes = store_filing(store, plan, read)
-        filings.append(filing_row(plan, identity, docs, errors))
+        row = filing_row(plan, identity, docs, errors)
+        filings.append(row)
         documents.extend(docs)
+        committer.add(row, docs, nbytes, fetched=from_source)
         stats["stored"] += 1
         stats["errors"] += bool(errors)
         stats["bytes_read"] += nbytes
         progress.step(nbytes=nbytes)
+    committer.flush()
+    stats["fetched"], stats["batches"] = committer.fetched, committer.batches
     return filings, documents, stats
 
 
@@ -352,7 +405,9 @@ def filing_documents(
     quarters = context_quarters(context)
     source = edgar.open()
     store = lake.lake()
+    started = time.monotonic()
     filings, documents, stats = collect(source, store, edgar.settings(), quarters, context.log.info)
+    seconds = max(time.monotonic() - started, 1e-9)
     failed = [f"{f['filing_id']}: {'; '.join(f['errors'])}" for f in filings if f["errors"]]
     for spec, rows in ((RAW_DOCUMENTS, documents), (FILINGS, filings)):
         yield publish(
@@ -362,7 +417,12 @@ def filing_documents(
             quarters=quarters,
             filings_stored=stats["stored"],
             filings_reused=stats["reused"],
+            filings_fetched=stats["fetched"],
+            filings_rebuilt_from_lake=stats["recovered"],
+            commit_batches=stats["batches"],
             bytes_read=stats["bytes_read"],
+            mb_per_s=round(stats["bytes_read"] / 1e6 / seconds, 2),
+            requests_per_s=round(stats["fetched"] / seconds, 2),
             filing_errors="\n".join(failed) or "none",
             unplaced_mirror_groups="\n".join(stats["unplaced_groups"]) or "none",
         )
