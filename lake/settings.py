@@ -330,6 +330,17 @@ def _switch(env: str, value: str) -> bool:
 MIN_HS256_SECRET_BYTES = 32
 
 
+def hs256_secret_problem(secret: str) -> str | None:
+    """Why ``secret`` cannot sign HS256 JWTs (shorter than ``MIN_HS256_SECRET_BYTES``), None when it can or is unset."""
+    size = len(secret.encode("utf-8"))
+    if not secret or size >= MIN_HS256_SECRET_BYTES:
+        return None
+    return (
+        f"JWT_SECRET is {size} bytes; HS256 needs at least {MIN_HS256_SECRET_BYTES} "
+        "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    )
+
+
 def _check_jwt(algorithm: str, secret: str, private_key: str, public_key: str) -> None:
     """Refuse inconsistent JWT settings (unknown algorithm, short HS256 secret, keys of the other algorithm)."""
     if algorithm not in ("HS256", "RS256"):
@@ -340,11 +351,8 @@ def _check_jwt(algorithm: str, secret: str, private_key: str, public_key: str) -
                 "JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are set but JWT_ALGORITHM is HS256 (which uses JWT_SECRET): "
                 "set JWT_ALGORITHM=RS256 or clear the key files"
             )
-        if secret and len(secret.encode("utf-8")) < MIN_HS256_SECRET_BYTES:
-            raise ValueError(
-                f"JWT_SECRET is {len(secret.encode('utf-8'))} bytes; HS256 needs at least "
-                f"{MIN_HS256_SECRET_BYTES} (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-            )
+        if problem := hs256_secret_problem(secret):
+            raise ValueError(problem)
     elif secret:
         raise ValueError(
             "JWT_SECRET is set but JWT_ALGORITHM is RS256 (which uses JWT_PRIVATE_KEY/JWT_PUBLIC_KEY): "

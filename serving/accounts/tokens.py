@@ -21,7 +21,7 @@ import msgspec
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from lake.settings import MIN_HS256_SECRET_BYTES
+from lake.settings import hs256_secret_problem
 
 #: lifetime of an issued access token, seconds (the seed: one hour; ``JWT_ACCESS_TTL_S``)
 TOKEN_TTL_S = 3600
@@ -94,11 +94,8 @@ class JwtKeys:
         if algorithm == "HS256":
             if not secret:
                 return cls(algorithm, None, None)
-            if len(secret.encode("utf-8")) < MIN_HS256_SECRET_BYTES:
-                raise JwtConfigError(
-                    f"JWT_SECRET is {len(secret.encode('utf-8'))} bytes; HS256 needs at least "
-                    f"{MIN_HS256_SECRET_BYTES}"
-                )
+            if problem := hs256_secret_problem(secret):
+                raise JwtConfigError(problem)
             return cls(algorithm, secret, secret)
         private = public = None
         if private_key:
