@@ -174,24 +174,26 @@ def test_sim_broker_honours_the_limit(prices_lake: Lake) -> None:
     assert updates["high"].status == "filled" and updates["high"].fills[0].price == 179.550003
 
 
+async def rebalance_on_ibkr(s: Settings, tws: FakeTws) -> RunReport:
+    """One live rebalance of ``ACCOUNT`` through the fake TWS at market open (the fake is started and stopped)."""
+    port = await tws.start()
+    try:
+        cfg = config(
+            msgspec.structs.replace(s, ibkr_port=port, ibkr_account=ACCOUNT),
+            broker="ibkr",
+            account=ACCOUNT,
+            as_of=None,
+        )
+        return await Rebalance(cfg, clock=MARKET_OPEN).run()
+    finally:
+        await tws.stop()
+
+
 def test_ibkr_receives_a_marketable_limit_order(prices_lake: Lake, pg_url: str) -> None:
     s = settings(prices_lake, pg_url)
     tws = FakeTws(prices=ibkr_prices())
 
-    async def main() -> RunReport:
-        port = await tws.start()
-        try:
-            cfg = config(
-                msgspec.structs.replace(s, ibkr_port=port, ibkr_account=ACCOUNT),
-                broker="ibkr",
-                account=ACCOUNT,
-                as_of=None,
-            )
-            return await Rebalance(cfg, clock=MARKET_OPEN).run()
-        finally:
-            await tws.stop()
-
-    report = asyncio.run(main())
+    report = asyncio.run(rebalance_on_ibkr(s, tws))
     assert report.status == "completed", report.text()
     received = {o.symbol: o for o in tws.orders.values()}
     # trading 2024-03-04: sized at the 03-01 close, the limit on the median of the five closes before it
@@ -252,20 +254,7 @@ def test_ibkr_quote_is_a_second_collar_centre_and_prices_the_limit(prices_lake: 
     quotes = {t: round(c * 1.01, 2) for t, c in closes.items()} | {"AAPL": 150.0}
     tws = FakeTws(prices=ibkr_prices(), quotes=quotes)
 
-    async def main() -> RunReport:
-        port = await tws.start()
-        try:
-            cfg = config(
-                msgspec.structs.replace(s, ibkr_port=port, ibkr_account=ACCOUNT),
-                broker="ibkr",
-                account=ACCOUNT,
-                as_of=None,
-            )
-            return await Rebalance(cfg, clock=MARKET_OPEN).run()
-        finally:
-            await tws.stop()
-
-    report = asyncio.run(main())
+    report = asyncio.run(rebalance_on_ibkr(s, tws))
     assert report.status == "completed-with-issues", report.text()
     assert report.skipped["AAPL"] == (
         "collar_breach: price 179.6600 of AAPL is 19.77% from broker quote 150.0000 > collar 10.00% by 9.77%"
