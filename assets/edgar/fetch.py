@@ -7,8 +7,8 @@ shared token bucket). Each is stored once, content-addressed (``store.put_object
 The header page is stored too (kind ``filing-index``), so a re-run rebuilds a filing from the lake without a
 request: a document whose row and object are already stored is read from the lake, not fetched again.
 
-Forms in :data:`WHOLE_SUBMISSION_FORMS` are still fetched as full submissions: their parsers read the whole
-submission (8-K header items and exhibit list; a 13F's cover and table, which are all a 13F holds).
+Parsers of whole submissions (8-K header items, exhibit list and press releases; a 13F's cover and table) read
+the submission rebuilt in memory from the stored index page and documents (:func:`stored_submission`).
 """
 
 from __future__ import annotations
@@ -22,14 +22,15 @@ from edgar import urls
 from edgar.errors import EdgarError
 from edgar.identity import FilingIdentity, identity_from_sgml
 from edgar.parse.detect import HEAD_BYTES, detect_kind
-from edgar.parse.filing_index import parse_index_headers, select_documents
+from edgar.parse.filing_index import assemble_submission, parse_index_headers, select_documents
 from edgar.parse.sgml import parse_sgml_submission
 from edgar.source import EdgarSource
 from lake.storage import Lake
 from lake.tables import FILING_QUARTER
 
-#: forms whose parsers read the complete submission: fetched as ``.txt`` in both modes
-WHOLE_SUBMISSION_FORMS = frozenset({"8-K", "8-K/A", "13F-HR", "13F-HR/A", "13F-NT", "13F-NT/A"})
+#: forms fetched as full ``.txt`` submissions in both modes (none: 8-K and 13F parsers read the submission
+#: rebuilt from the stored documents, see :func:`stored_submission`)
+WHOLE_SUBMISSION_FORMS: frozenset[str] = frozenset()
 #: ``raw_documents.kind`` of a stored ``-index-headers.html`` page
 INDEX_KIND = "filing-index"
 
@@ -66,6 +67,23 @@ def doc_row(
         "source": extra.get("source"),
         FILING_QUARTER: quarter,
     }
+
+
+def stored_submission(store: Lake, docs: list[dict[str, Any]]) -> tuple[str, bytes] | None:
+    """A documents-mode filing's submission rebuilt in memory from its stored documents, as ``(name, bytes)``.
+
+    For the parsers of whole submissions (8-K, 13F): the stored ``-index-headers.html`` with each stored
+    document's bytes in its ``<TEXT>``; ``name`` is the full submission's (``{accession}.txt``). None when the
+    filing was not fetched document by document (no stored index page).
+    """
+    page = next((d for d in docs if d["kind"] == INDEX_KIND), None)
+    if page is None:
+        return None
+    bodies = {
+        d["name"]: store.get_object(d["object_key"]) for d in docs if d is not page and d["container"] is None
+    }
+    name = page["name"].removesuffix("-index-headers.html") + ".txt"
+    return name, assemble_submission(store.get_object(page["object_key"]), bodies)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from edgar.errors import ParseError
 from edgar.parse.sgml import SgmlSubmission, parse_sgml_submission
@@ -63,6 +63,32 @@ def parse_index_headers(data: bytes, source: str) -> SgmlSubmission:
     except ParseError as exc:
         raise ParseError(source, exc.message) from exc
     return parse_sgml_submission(text, source)
+
+
+_STUB = re.compile(rb"<DOCUMENT>.*?</DOCUMENT>", re.DOTALL)
+_STUB_FILE = re.compile(rb"<FILENAME>([^\r\n<]+)")
+_EMPTY_TEXT = re.compile(rb"<TEXT>\r?\n?</TEXT>")
+
+
+def assemble_submission(page: bytes, bodies: Mapping[str, bytes]) -> bytes:
+    """The filing's submission text rebuilt from its ``-index-headers.html`` and the documents fetched.
+
+    Each listed document's ``<TEXT>`` gets the fetched body of its file name (empty for documents not fetched),
+    so a parser of full submissions (8-K items and press releases, 13F cover and table) reads exactly what it
+    reads in the full ``.txt``. Built in memory for parsing; nothing of it is stored.
+
+    Raises:
+        ParseError: the page holds no SGML header.
+    """
+    text = header_text(page)
+
+    def fill(m: re.Match[bytes]) -> bytes:
+        stub = m.group(0)
+        name = _STUB_FILE.search(stub)
+        body = bodies.get(name.group(1).strip().decode("utf-8", "replace"), b"") if name else b""
+        return _EMPTY_TEXT.sub(lambda _: b"<TEXT>\n" + body + b"\n</TEXT>", stub, count=1)
+
+    return _STUB.sub(fill, text)
 
 
 def _name(doc: object) -> str:

@@ -23,6 +23,8 @@ import pyarrow as pa
 import pytest
 
 from assets.edgar.documents import filing_documents
+from assets.events.eightk import eightk_events
+from assets.events.reports import report_items
 from assets.ownership.holdings import institutional_holdings
 from assets.ownership.insiders import insider_trades
 from assets.partitions import quarter_to_partition_key
@@ -144,6 +146,8 @@ _ASSETS = [
     financial_statements,
     insider_trades,
     institutional_holdings,
+    eightk_events,
+    report_items,
 ]
 _DOWNSTREAM = [
     "facts",
@@ -158,6 +162,11 @@ _DOWNSTREAM = [
     "insider_trades",
     "institutional_holdings",
     "thirteenf_filings",
+    "eightk_items",
+    "press_releases",
+    "earnings",
+    "news",
+    "report_items",
 ]
 
 
@@ -232,11 +241,19 @@ def test_documents_mode_fetches_only_what_is_parsed_and_builds_the_same_tables(
             ]
         ),
         "0001127602-25-001055": ["0001127602-25-001055-index-headers.html", "form4.xml"],
-        # 8-K and 13F parsers read the whole submission (assets.edgar.fetch.WHOLE_SUBMISSION_FORMS)
-        "0001213900-25-032135": ["0001213900-25-032135.txt"],
-        "0001894188-23-000007": ["0001894188-23-000007.txt"],
+        "0001213900-25-032135": sorted(
+            [
+                "0001213900-25-032135-index-headers.html",
+                "ea0238372-8k_abvcbio.htm",
+                "ea023837201ex99-1_abvcbio.htm",
+                "abvc-20250415_pre.xml",
+                "abvc-20250415_lab.xml",
+                "ea0238372-8k_abvcbio_htm.xml",
+            ]
+        ),
+        "0001894188-23-000007": ["0001894188-23-000007-index-headers.html", "index.xml", "primary_doc.xml"],
     }
-    for accession in (APPLE_10Q, "0001127602-25-001055"):
+    for accession in sorted(full):
         print(  # the figures of the report: requests and bytes per filing in both modes
             f"{accession}: full {len(full[accession][0])} request(s), {full[accession][1]:,} B; "
             f"documents {len(selective[accession][0])} requests, {selective[accession][1]:,} B"
@@ -301,6 +318,11 @@ def test_documents_mode_fetches_only_what_is_parsed_and_builds_the_same_tables(
         "insider_trades": 1,
         "institutional_holdings": 14,
         "thirteenf_filings": 1,
+        "eightk_items": 4,
+        "press_releases": 1,
+        "earnings": 1,
+        "news": 1,
+        "report_items": 11,
     }
 
     # a re-run fetches nothing: every filing is reused as stored
