@@ -4,14 +4,21 @@ The mirror keeps SEC files under descriptive names (``reference/submissions-CIK0
 ``13f/0001894188-23-000007.txt``). :func:`resolve` maps the path a live client would request
 (``/submissions/CIK0000320193.json``) to the mirror file that holds that response, so the offline source and the
 loopback test server answer the same requests the same way.
+
+:func:`read` also answers what the SEC derives from a full submission in the mirror: the filing folder's
+``{accession}-index-headers.html`` (header and document list), its ``index.json`` listing and each document
+by file name (the ``<TEXT>`` of its ``<DOCUMENT>``, uudecoded when uuencoded, as the SEC serves it).
 """
 
 from __future__ import annotations
 
+import html
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+
+from edgar.parse.sgml import SgmlSubmission, parse_sgml_submission
 
 _SUBMISSIONS = re.compile(r"^/submissions/CIK(\d{10})(?:-submissions-(\d{3}))?\.json$")
 _COMPANYFACTS = re.compile(r"^/api/xbrl/companyfacts/CIK(\d{10})\.json$")
@@ -77,3 +84,95 @@ def resolve(root: Path, url_path: str) -> Path:
     if found is None or not found.is_file():
         raise NotInMirror(f"{url_path} is not in the offline EDGAR mirror at {root}")
     return found
+
+
+@lru_cache(maxsize=8)
+def _submission(path: Path) -> tuple[bytes, SgmlSubmission]:
+    data = path.read_bytes()
+    return data, parse_sgml_submission(data, path.name)
+
+
+def render_index_headers(data: bytes, sub: SgmlSubmission, folder: str) -> bytes:
+    """The ``-index-headers.html`` page of a full submission: its header and one stub per document.
+
+    As the SEC renders it: the SGML text HTML-escaped in a ``<pre>``, document text left out, each file name a
+    link into the filing ``folder`` (a URL path ending in ``/``).
+    """
+    first = data.find(b"<DOCUMENT>")
+    head = data[: first if first >= 0 else len(data)].decode("latin-1")
+    lines = [html.escape(head.rstrip("\r\n"), quote=False)]
+    for doc in sub.documents:
+        lines.append("&lt;DOCUMENT&gt;")
+        lines.append(f"&lt;TYPE&gt;{html.escape(doc.type, quote=False)}")
+        if doc.sequence is not None:
+            lines.append(f"&lt;SEQUENCE&gt;{doc.sequence}")
+        if doc.filename:
+            name = html.escape(doc.filename)
+            lines.append(f'&lt;FILENAME&gt;<a href="{folder}{name}">{name}</a>')
+        if doc.description:
+            lines.append(f"&lt;DESCRIPTION&gt;{html.escape(doc.description, quote=False)}")
+        lines += ["&lt;TEXT&gt;", "&lt;/TEXT&gt;", "&lt;/DOCUMENT&gt;"]
+    lines.append("&lt;/SUBMISSION&gt;" if sub.format == "nc" else "&lt;/SEC-DOCUMENT&gt;")
+    title = f"{sub.accession}.hdr.sgml"
+    page = (
+        f"<html><head><title>{title}</title></head><body><pre>\n"
+        + "\n".join(lines)
+        + "\n</pre></body></html>\n"
+    )
+    return page.encode("latin-1", errors="replace")
+
+
+def document_body(sub: SgmlSubmission, filename: str) -> bytes | None:
+    """The bytes of the document ``filename`` of a submission as served on its own, None when not listed."""
+    doc = next((d for d in sub.documents if d.filename == filename), None)
+    if doc is None:
+        return None
+    return doc.decoded if doc.uuencoded and doc.decoded is not None else doc.body
+
+
+def _folder_listing(data: bytes, sub: SgmlSubmission, folder: str) -> bytes:
+    items = [
+        {"name": d.filename, "type": "text.gif", "size": str(len(document_body(sub, d.filename) or b""))}
+        for d in sub.documents
+        if d.filename
+    ]
+    items.append({"name": f"{sub.accession}.txt", "type": "text.gif", "size": str(len(data))})
+    return json.dumps({"directory": {"item": items, "name": folder, "parent-dir": folder}}).encode()
+
+
+def _derived(root: Path, url_path: str) -> bytes | None:
+    m = _ARCHIVE_FILE.match(url_path) or re.match(
+        r"^/Archives/edgar/data/(\d+)/(\d{18})/(index\.json)$", url_path
+    )
+    if m is None:
+        return None
+    nodash, name = m.group(2), m.group(3)
+    accession = f"{nodash[:10]}-{nodash[10:12]}-{nodash[12:]}"
+    found = _accession_file(root, accession, ".txt")
+    if found is None:
+        return None
+    data, sub = _submission(found)
+    folder = url_path.rsplit("/", 1)[0] + "/"
+    if name == f"{accession}-index-headers.html":
+        return render_index_headers(data, sub, folder)
+    if name == "index.json":
+        return _folder_listing(data, sub, folder)
+    return document_body(sub, name)
+
+
+def read(root: Path, url_path: str) -> bytes:
+    """The body the SEC sends for ``url_path``: a mirror file, else one derived from a full submission.
+
+    First :func:`resolve`; then a filing's ``-index-headers.html``, ``index.json`` or one of its documents, from
+    the mirror's full submission of that accession.
+
+    Raises:
+        NotInMirror: neither a mirror file nor a derived document answers the path.
+    """
+    try:
+        return resolve(root, url_path).read_bytes()
+    except NotInMirror:
+        derived = _derived(root.resolve(), url_path.split("?", 1)[0])
+        if derived is None:
+            raise
+        return derived

@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 from edgar import urls
 from edgar.errors import DocumentNotFound, SecNotFound
-from edgar.mirror import NotInMirror, resolve
+from edgar.mirror import NotInMirror, read
 
 Mode = Literal["offline", "live"]
 
@@ -49,9 +49,9 @@ class OfflineSource:
         self.root = root
 
     def get(self, path: str) -> bytes:
-        """Return the mirror file for ``path`` (see :func:`edgar.mirror.resolve`)."""
+        """Return the mirror's body for ``path`` (see :func:`edgar.mirror.read`)."""
         try:
-            return resolve(self.root, path).read_bytes()
+            return read(self.root, path)
         except NotInMirror as exc:
             raise DocumentNotFound(str(exc)) from exc
 

@@ -51,3 +51,23 @@ def filing_index_path(cik: int | str, accession: str) -> str:
 def is_data_host_path(path: str) -> bool:
     """True when ``path`` is served by data.sec.gov rather than www.sec.gov."""
     return path.startswith(("/submissions/", "/api/xbrl/"))
+
+
+def filing_folder_path(cik: int | str, accession: str) -> str:
+    """Path (on www.sec.gov) of a filing's folder, with a trailing slash."""
+    return f"/Archives/edgar/data/{int(cik)}/{accession_nodash(accession)}/"
+
+
+def index_headers_path(cik: int | str, accession: str) -> str:
+    """Path (on www.sec.gov) of a filing's ``-index-headers.html``: its SGML header and document list."""
+    return f"{filing_folder_path(cik, accession)}{accession}-index-headers.html"
+
+
+def folder_index_json_path(cik: int | str, accession: str) -> str:
+    """Path (on www.sec.gov) of a filing folder's directory listing (``index.json``: names, sizes)."""
+    return f"{filing_folder_path(cik, accession)}index.json"
+
+
+def document_path(cik: int | str, accession: str, filename: str) -> str:
+    """Path (on www.sec.gov) of one document of a filing, by its file name."""
+    return f"{filing_folder_path(cik, accession)}{filename}"

@@ -99,6 +99,11 @@ SETTINGS: dict[str, Setting] = {
         "256",
         "Commit stored filings once this many MB were read since the last commit (or EDGAR_COMMIT_FILINGS).",
     ),
+    "edgar_fetch": Setting(
+        "EDGAR_FETCH",
+        "documents",
+        "What live mode fetches per filing: documents = its index-headers page and only the documents the pipeline parses (XBRL instance, linkbases, primary document, EX-99 of 8-Ks, ownership and 13F XML); full = the complete .txt submission, stored with every decoded part.",
+    ),
     "cusip_overrides": Setting(
         "CUSIP_OVERRIDES",
         "./infra/cusip_overrides.csv",
@@ -389,6 +394,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     edgar_ciks: tuple[int, ...]
     edgar_commit_filings: int
     edgar_commit_mb: float
+    edgar_fetch: Literal["documents", "full"]
     cusip_overrides: str
     prices_provider: Literal["folder", "http"]
     prices_dir: str
@@ -504,6 +510,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("trading_order_type", ("limit", "market")),
             ("redis_outage", ("fail-open", "fail-closed")),
             ("sec_rate_limiter", ("file", "redis", "process")),
+            ("edgar_fetch", ("documents", "full")),
         ):
             if values[field] not in choices:
                 raise ValueError(

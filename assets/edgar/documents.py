@@ -20,17 +20,15 @@ import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
 from assets.edgar.batches import BatchCommitter, intact, stored_container
+from assets.edgar.fetch import fetch_documents, fetch_mode, lake_reader, prefetched, store_filing
 from assets.edgar.inventory import read_inventory
 from assets.partitions import context_quarters, filing_quarters
 from assets.progress import Progress
 from assets.publish import publish, table_asset
 from assets.resources import EdgarResource, LakeResource
 from edgar import urls
-from edgar.errors import EdgarError
-from edgar.identity import FilingIdentity, identity_from_sgml, local_filing_id
+from edgar.identity import FilingIdentity, local_filing_id
 from edgar.inventory import InventoryEntry, group_identity
-from edgar.parse.detect import HEAD_BYTES, detect_kind
-from edgar.parse.sgml import parse_sgml_submission
 from edgar.source import EdgarSource, LiveSource, OfflineSource
 from lake.delta import read_table
 from lake.settings import Settings
@@ -50,13 +48,29 @@ class FilingPlan:
     entries: list[InventoryEntry] = field(default_factory=list)
     sec_path: str | None = None
     index_row: dict[str, Any] | None = None
+    #: live: ``full`` (the submission at ``sec_path``) or ``documents`` (see :mod:`assets.edgar.fetch`)
+    fetch: str = "full"
 
-    def fingerprint(self) -> str:
-        """Hash of what the filing was built from: the pipeline version and its sources."""
-        digest = hashlib.sha256(f"v{PIPELINE_VERSION}\n{self.sec_path or ''}\n".encode())
+    def fingerprint(self, fetch: str | None = None) -> str:
+        """Hash of what the filing was built from: the pipeline version, its sources and (live) the fetch mode.
+
+        A full-mode fingerprint is unchanged from before the fetch mode existed (lakes built then stay valid).
+        """
+        mode = "\ndocuments" if (fetch or self.fetch) == "documents" else ""
+        digest = hashlib.sha256(f"v{PIPELINE_VERSION}\n{self.sec_path or ''}{mode}\n".encode())
         for entry in sorted(self.entries, key=lambda e: e.path):
             digest.update(f"{entry.path}\0{entry.sha256}\n".encode())
         return digest.hexdigest()
+
+    def accepts(self, fingerprint: str) -> bool:
+        """Whether a filing stored with ``fingerprint`` serves this plan.
+
+        It does when built from the same sources, or, in documents mode, when built in full mode: that stored
+        every document documents mode would fetch (so a lake built in full mode is not fetched again).
+        """
+        return fingerprint == self.fingerprint() or (
+            self.fetch == "documents" and fingerprint == self.fingerprint("full")
+        )
 
     def filing_id(self) -> str:
         """The accession number, or a local id derived from the documents' names and hashes."""
@@ -112,103 +126,6 @@ def live_plans(
     return list(plans.values())
 
 
-def _doc_row(
-    store: Lake,
-    directory: str,
-    filing_id: str,
-    cik: int | None,
-    quarter: str,
-    name: str,
-    data: bytes,
-    **extra: Any,
-) -> dict[str, Any]:
-    stored = store.put_object(directory, name, data)
-    return {
-        "filing_id": filing_id,
-        "name": name,
-        "cik": cik,
-        "sequence": extra.get("sequence"),
-        "doc_type": extra.get("doc_type"),
-        "description": extra.get("description"),
-        "kind": detect_kind(name, data[:HEAD_BYTES]),
-        "sha256": stored.sha256,
-        "size": len(data),
-        "object_key": stored.key,
-        "container": extra.get("container"),
-        "source": extra.get("source"),
-        FILING_QUARTER: quarter,
-    }
-
-
-def _sgml_documents(data: bytes, name: str) -> Iterable[tuple[str, bytes, dict[str, Any]]]:
-    sub = parse_sgml_submission(data, name)
-    for i, doc in enumerate(sub.documents, start=1):
-        body = doc.decoded if doc.uuencoded and doc.decoded is not None else doc.body
-        doc_name = doc.filename or f"{doc.sequence or i}-{doc.type}.txt"
-        yield (
-            doc_name,
-            body,
-            {
-                "sequence": doc.sequence,
-                "doc_type": doc.type,
-                "description": doc.description,
-                "container": name,
-            },
-        )
-
-
-def store_filing(
-    store: Lake, plan: FilingPlan, read: Any
-) -> tuple[FilingIdentity, list[dict[str, Any]], list[str], int]:
-    """Store every document of one filing; return its (final) identity, document rows, errors and bytes read.
-
-    ``read(path) -> bytes`` reads a mirror file or fetches an SEC path. An unreadable or unparsable document
-    is an error of this filing only; the documents that could be stored are kept.
-    """
-    identity = plan.identity
-    filing_id = plan.filing_id()
-    quarter = identity.filing_quarter or ""
-    rows: list[dict[str, Any]] = []
-    errors: list[str] = [f"{e.path}: {e.error}" for e in plan.entries if e.error]
-    nbytes = 0
-    sources_: list[tuple[str, str]] = [(e.path, e.kind) for e in plan.entries]
-    if plan.sec_path:
-        sources_ = [(plan.sec_path, "sgml-submission")]
-    directory = f"filings/{identity.cik if identity.cik is not None else 'unknown'}/{filing_id}"
-    for path, kind in sources_:
-        name = PurePosixPath(path).name
-        try:
-            data = read(path)
-        except EdgarError as exc:
-            errors.append(f"{path}: {exc}")
-            continue
-        nbytes += len(data)
-        rows.append(_doc_row(store, directory, filing_id, identity.cik, quarter, name, data, source=path))
-        if kind != "sgml-submission":
-            continue
-        try:
-            if plan.sec_path:
-                identity = identity_from_sgml(parse_sgml_submission(data, name))
-            for doc_name, body, extra in _sgml_documents(data, name):
-                rows.append(
-                    _doc_row(
-                        store,
-                        directory,
-                        filing_id,
-                        identity.cik,
-                        quarter,
-                        doc_name,
-                        body,
-                        source=path,
-                        **extra,
-                    )
-                )
-        except EdgarError as exc:
-            errors.append(str(exc))
-    unique = {r["name"]: r for r in rows}
-    return identity, list(unique.values()), errors, nbytes
-
-
 def filing_row(
     plan: FilingPlan, identity: FilingIdentity, docs: list[dict[str, Any]], errors: list[str]
 ) -> dict[str, Any]:
@@ -231,7 +148,12 @@ def filing_row(
         "primary_document": identity.primary_document,
         "document_count": len(docs),
         "total_bytes": sum(d["size"] for d in docs),
-        "source": plan.sec_path or ", ".join(sorted({e.group for e in plan.entries})),
+        "source": (
+            urls.index_headers_path(plan.identity.cik or 0, plan.identity.accession or "")
+            if plan.fetch == "documents"
+            else plan.sec_path
+        )
+        or ", ".join(sorted({e.group for e in plan.entries})),
         "fingerprint": plan.fingerprint(),
         "status": "error" if errors and not docs else "partial" if errors else "ok",
         "errors": errors,
@@ -249,30 +171,6 @@ def _previous(
     for row in read_table(store, RAW_DOCUMENTS, filters=flt).to_pylist():
         docs.setdefault(row["filing_id"], []).append(row)
     return filings, docs
-
-
-def _prefetched(path: str, fetched: tuple[str, bytes | Exception]) -> Any:
-    """A ``read`` for :func:`store_filing` that returns (or raises) what was fetched for ``path``."""
-    got_path, result = fetched
-    assert got_path == path, (got_path, path)
-
-    def read(wanted: str) -> bytes:
-        assert wanted == path, (wanted, path)
-        if isinstance(result, Exception):
-            raise result
-        return result
-
-    return read
-
-
-def _lake_reader(store: Lake, path: str, key: str) -> Any:
-    """A ``read`` for :func:`store_filing` that returns the stored object ``key`` for ``path``."""
-
-    def read(wanted: str) -> bytes:
-        assert wanted == path, (wanted, path)
-        return store.get_object(key)
-
-    return read
 
 
 def collect(
@@ -298,6 +196,8 @@ def collect(
         index = read_table(store, EDGAR_INDEX, filters=pc.field(FILING_QUARTER).isin(quarters)).to_pylist()
         plans = live_plans(index, settings.edgar_forms, settings.edgar_ciks)
         read = source.get
+        for plan in plans:
+            plan.fetch = fetch_mode(settings.edgar_fetch, plan.identity.form)
     plans = [p for p in plans if p.identity.filing_quarter in wanted]
     old_filings, old_docs = _previous(store, quarters)
     filings, documents = [], []
@@ -308,6 +208,7 @@ def collect(
         "recovered": 0,
         "errors": 0,
         "bytes_read": 0,
+        "requests": 0,
         "unplaced_groups": unplaced,
     }
     progress = Progress("filings", len(plans), log)
@@ -325,7 +226,7 @@ def collect(
         docs = old_docs.get(plan.filing_id(), [])
         ok = (
             old is not None
-            and old["fingerprint"] == plan.fingerprint()
+            and plan.accepts(old["fingerprint"])
             and old["status"] == "ok"
             and old["document_count"] == len(docs)
             and intact(store, docs)
@@ -337,12 +238,30 @@ def collect(
         p.filing_id(): key
         for p in plans
         if p.sec_path
+        and p.fetch == "full"
         and p.filing_id() not in reuse
         and (key := stored_container(store, p.sec_path, old_docs.get(p.filing_id(), [])))
     }
     # live: the submissions to fetch, several in flight at once, in plan order, parsed as they arrive
     fetched = (
-        source.get_many([p.sec_path for p in plans if p.sec_path and p.filing_id() not in {*reuse, *recover}])
+        source.get_many(
+            [
+                p.sec_path
+                for p in plans
+                if p.sec_path and p.fetch == "full" and p.filing_id() not in {*reuse, *recover}
+            ]
+        )
+        if isinstance(source, LiveSource)
+        else None
+    )
+    # live, EDGAR_FETCH=documents: per filing its index-headers page, then only the documents parsed
+    selective = (
+        fetch_documents(
+            source,
+            store,
+            [p for p in plans if p.fetch == "documents" and p.filing_id() not in reuse],
+            old_docs,
+        )
         if isinstance(source, LiveSource)
         else None
     )
@@ -355,13 +274,20 @@ def collect(
             committer.skip()
             progress.step()
             continue
-        from_source = plan.filing_id() not in recover
-        if plan.sec_path and not from_source:
-            read = _lake_reader(store, plan.sec_path, recover[plan.filing_id()])
-            stats["recovered"] += 1
-        elif fetched is not None and plan.sec_path:
-            read = _prefetched(plan.sec_path, next(fetched))
-        identity, docs, errors, nbytes = store_filing(store, plan, read)
+        if selective is not None and plan.fetch == "documents":
+            got = next(selective)
+            identity, docs, errors, nbytes = got.identity, got.rows, got.errors, got.nbytes
+            from_source, requests = got.requests > 0, got.requests
+        else:
+            from_source = plan.filing_id() not in recover
+            if plan.sec_path and not from_source:
+                read = lake_reader(store, plan.sec_path, recover[plan.filing_id()])
+            elif fetched is not None and plan.sec_path:
+                read = prefetched(plan.sec_path, next(fetched))
+            identity, docs, errors, nbytes = store_filing(store, plan, read)
+            requests = int(from_source and bool(plan.sec_path))
+        stats["recovered"] += not from_source
+        stats["requests"] += requests
         row = filing_row(plan, identity, docs, errors)
         filings.append(row)
         documents.extend(docs)

@@ -9,6 +9,7 @@ import dagster as dg
 import msgspec
 
 from assets.checks import table_check_specs
+from assets.edgar.fetch import stored_submission
 from assets.inputs import quarter_filings
 from assets.partitions import context_quarters, filing_quarters
 from assets.progress import Progress
@@ -90,16 +91,18 @@ def read_8k(store: Lake, filing: dict[str, Any], docs: list[dict[str, Any]]) -> 
     eightk: EightK | None = None
     releases: dict[str, Release] = {}
     doc = eightk_document(filing, docs)
-    if doc is None:
+    whole = stored_submission(store, docs)  # fetched document by document: the submission rebuilt
+    if doc is None and whole is None:
         errors.append("no 8-K document stored")
     else:
+        source, data = whole or (doc["name"], store.get_object(doc["object_key"]))  # type: ignore[index]
         try:
-            eightk = parse_8k(doc["name"], store.get_object(doc["object_key"]))
+            eightk = parse_8k(source, data)
         except EdgarError as exc:
-            errors.append(f"{doc['name']}: {exc}")
+            errors.append(f"{source}: {exc}")
         else:
             for pr in eightk.press_releases:
-                name = pr.filename or f"{doc['name']}#{pr.type}"
+                name = pr.filename or f"{source}#{pr.type}"
                 releases.setdefault(name, Release(document=name, release=pr))
     for ex in standalone_releases(docs):
         if ex["name"] in releases:

@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 
 from assets.checks import table_check_specs
+from assets.edgar.fetch import stored_submission
 from assets.inputs import quarter_filings
 from assets.partitions import context_quarters, filing_quarters
 from assets.progress import Progress
@@ -102,12 +103,14 @@ def read_13f(
 ) -> tuple[Filing13F | None, str | None]:
     """Parse one 13F filing from its stored document; the error text instead when it cannot be read."""
     doc = thirteenf_document(docs)
-    if doc is None:
+    whole = stored_submission(store, docs)  # fetched document by document: the submission rebuilt
+    if doc is None and whole is None:
         return None, "no 13F document stored"
+    name, data = whole or (doc["name"], store.get_object(doc["object_key"]))  # type: ignore[index]
     try:
         parsed = parse_13f(
-            doc["name"],
-            store.get_object(doc["object_key"]),
+            name,
+            data,
             accession=filing["accession"],
             filing_date=filing["filing_date"],
             acceptance_utc=filing["acceptance_utc"],

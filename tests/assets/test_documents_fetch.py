@@ -44,7 +44,7 @@ def _index_rows() -> list[dict[str, Any]]:
 
 def _collect(tmp_path: Path, name: str, source: LiveSource) -> tuple[Any, Any, Any]:
     settings = Settings.from_env(env={"LAKE_URI": str(tmp_path / name)}, dotenv=Path("/nonexistent/.env"))
-    settings = msgspec.structs.replace(settings, edgar_forms=("8-K",), edgar_ciks=())
+    settings = msgspec.structs.replace(settings, edgar_forms=("8-K",), edgar_ciks=(), edgar_fetch="full")
     return documents.collect(source, Lake.from_settings(settings), settings, ["2025Q2"], lambda *_: None)
 
 

@@ -60,6 +60,9 @@ def live_env(monkeypatch: pytest.MonkeyPatch, sec_server: SecServer) -> SecServe
     monkeypatch.setenv("SEC_DATA_URL", sec_server.base_url)
     monkeypatch.setenv("EDGAR_CIKS", f"{TESLA},{BIO89}")
     monkeypatch.setenv("EDGAR_FORMS", "10-K")
+    monkeypatch.setenv(
+        "EDGAR_FETCH", "full"
+    )  # the full .txt (documents mode: tests/assets/test_selective_fetch.py)
     return sec_server
 
 

@@ -97,6 +97,7 @@ def _env(server: SecServer) -> dict[str, str]:
         "EDGAR_CIKS": str(CIK),
         "EDGAR_FORMS": "8-K",
         "EDGAR_COMMIT_FILINGS": str(BATCH),
+        "EDGAR_FETCH": "full",  # full submissions (documents mode: tests/assets/test_selective_fetch.py)
     }
 
 
@@ -204,7 +205,7 @@ def _source(server: SecServer) -> LiveSource:
 def _collect(server: SecServer, uri: str) -> tuple[Any, Any, Any]:
     settings = Settings.from_env(env={"LAKE_URI": uri}, dotenv=Path("/nonexistent/.env"))
     settings = msgspec.structs.replace(
-        settings, edgar_forms=("8-K",), edgar_ciks=(), edgar_commit_filings=BATCH
+        settings, edgar_forms=("8-K",), edgar_ciks=(), edgar_commit_filings=BATCH, edgar_fetch="full"
     )
     return documents.collect(_source(server), _lake(uri), settings, [QUARTER], lambda *_: None)
 
@@ -274,7 +275,7 @@ def test_a_batch_is_also_committed_after_edgar_commit_mb(sec: SecServer, tmp_pat
         env={"LAKE_URI": uri, "EDGAR_COMMIT_FILINGS": "1000", "EDGAR_COMMIT_MB": "0.5"},
         dotenv=Path("/nonexistent/.env"),
     )
-    settings = msgspec.structs.replace(settings, edgar_forms=("8-K",), edgar_ciks=())
+    settings = msgspec.structs.replace(settings, edgar_forms=("8-K",), edgar_ciks=(), edgar_fetch="full")
     lines: list[str] = []
     _, _, stats = documents.collect(_source(sec), _lake(uri), settings, [QUARTER], lines.append)
     # each submission is ~233 KB: a batch is full after 3 of them (0.70 MB >= 0.5 MB)

@@ -1,6 +1,7 @@
 """A loopback stand-in for www.sec.gov / data.sec.gov that serves the offline mirror, with fault injection.
 
-Requests are answered from the mirror through :func:`edgar.mirror.resolve` (404 when the mirror has no file).
+Requests are answered from the mirror through :func:`edgar.mirror.read` (404 when the mirror has no file and
+derives none: a filing's ``-index-headers.html``, ``index.json`` and documents come from its full submission).
 Bodies are gzip-encoded when the client accepts gzip, and always carry ``Content-Length``. Faults queued with
 :meth:`SecServer.inject` are applied, first in first out, to the next requests of a path (or of any path):
 
@@ -30,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from edgar.mirror import NotInMirror, resolve
+from edgar.mirror import NotInMirror, read
 
 Fault = tuple[Any, ...]
 
@@ -116,12 +117,11 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "delay":
             time.sleep(fault[1])
         try:
-            file = resolve(sec.mirror_root, self.path)
+            body = read(sec.mirror_root, self.path)
         except NotInMirror as exc:
             self._send(404, f"{exc}\n".encode(), "text/plain")
             return
-        body = file.read_bytes()
-        self._send(200, body, _content_type(file.name), truncate_to=fault[1] if kind == "truncate" else None)
+        self._send(200, body, _content_type(self.path), truncate_to=fault[1] if kind == "truncate" else None)
 
     def _send(
         self,
