@@ -23,7 +23,7 @@ from assets.resources import EdgarResource, LakeResource
 from assets.xbrl.facts import xbrl_facts
 from edgar import urls
 from lake.delta import read_table, write_partition
-from lake.scopes import ScopeError, load_scopes, parse_scopes
+from lake.scopes import ScopeError, load_scopes, parse_scopes, use_feeds
 from lake.settings import Settings
 from lake.storage import Lake
 from lake.tables import EDGAR_INDEX, EDGAR_INDEX_FILES, FILING_QUARTER, FILINGS, RAW_DOCUMENTS
@@ -362,3 +362,31 @@ def test_a_cik_universe_is_discovered_from_its_feeds_not_the_daily_indexes(
     assert len(old) > 0
     assert {r["index_file"] for r in old} == {"/submissions/CIK0001318605-submissions-001.json"}
     assert read_table(_lake(uri), EDGAR_INDEX).num_rows == len(expected) + len(old)  # 2024Q3 untouched
+
+
+def test_discovery_takes_the_feeds_only_when_every_scope_names_its_ciks(tmp_path: Path) -> None:
+    def settings(**env: str) -> Settings:
+        return Settings.from_env(env=env, dotenv=Path("/nonexistent/.env"))
+
+    universe = tmp_path / "u.toml"
+    universe.write_text('[scopes.u]\nforms = ["10-K"]\nciks = [1]\n')
+    mixed = tmp_path / "m.toml"
+    mixed.write_text(
+        '[scopes.u]\nforms = ["10-K"]\nciks = [1]\n[scopes.f]\nforms = ["13F-HR"]\ncompanies = "all"\n'
+    )
+    cases = {
+        "file, all named": (settings(EDGAR_SCOPES_FILE=str(universe)), True),
+        "file, one of all": (settings(EDGAR_SCOPES_FILE=str(mixed)), False),
+        "file, forced index": (settings(EDGAR_SCOPES_FILE=str(universe), EDGAR_DISCOVERY="index"), False),
+        "EDGAR_CIKS": (settings(EDGAR_CIKS="1"), False),  # as before scopes existed: the daily indexes
+        "EDGAR_CIKS, forced feeds": (settings(EDGAR_CIKS="1", EDGAR_DISCOVERY="feeds"), True),
+        "all filers": (settings(), False),
+    }
+    assert {k: use_feeds(s, load_scopes(s)) for k, (s, _) in cases.items()} == {
+        k: v for k, (_, v) in cases.items()
+    }
+    forced = settings(EDGAR_SCOPES_FILE=str(mixed), EDGAR_DISCOVERY="feeds")
+    with pytest.raises(ScopeError, match="scope\\(s\\) f cover all filers"):
+        use_feeds(forced, load_scopes(forced))
+    with pytest.raises(ValueError, match="EDGAR_DISCOVERY must be one of auto, index, feeds"):
+        settings(EDGAR_DISCOVERY="rss")
