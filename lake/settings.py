@@ -89,6 +89,16 @@ SETTINGS: dict[str, Setting] = {
     "edgar_ciks": Setting(
         "EDGAR_CIKS", "", "Comma-separated CIKs that live discovery keeps (empty = every filer)."
     ),
+    "edgar_scopes_file": Setting(
+        "EDGAR_SCOPES_FILE",
+        "",
+        "TOML file of named ingestion scopes (forms x companies, see infra/scopes.toml); empty = one scope EDGAR_FORMS x EDGAR_CIKS.",
+    ),
+    "edgar_discovery": Setting(
+        "EDGAR_DISCOVERY",
+        "auto",
+        "How live mode finds filings: index = every daily index of the quarter; feeds = each scope CIK's submissions feed; auto = feeds when EDGAR_SCOPES_FILE is set and no scope covers all filers, else index.",
+    ),
     "edgar_commit_filings": Setting(
         "EDGAR_COMMIT_FILINGS",
         "200",
@@ -392,6 +402,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sec_data_url: str
     edgar_forms: tuple[str, ...]
     edgar_ciks: tuple[int, ...]
+    edgar_scopes_file: str
+    edgar_discovery: Literal["auto", "index", "feeds"]
     edgar_commit_filings: int
     edgar_commit_mb: float
     edgar_fetch: Literal["documents", "full"]
@@ -498,6 +510,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "sec_timeout_s": float(raw["sec_timeout_s"]),
                 "edgar_forms": tuple(f.strip() for f in raw["edgar_forms"].split(",") if f.strip()),
                 "edgar_ciks": tuple(int(c) for c in raw["edgar_ciks"].split(",") if c.strip()),
+                "edgar_scopes_file": _resolve_local(raw["edgar_scopes_file"])
+                if raw["edgar_scopes_file"]
+                else "",
+                "edgar_discovery": raw["edgar_discovery"].strip().lower(),
                 "edgar_commit_filings": int(raw["edgar_commit_filings"]),
                 "edgar_commit_mb": float(raw["edgar_commit_mb"]),
             }
@@ -511,6 +527,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             ("redis_outage", ("fail-open", "fail-closed")),
             ("sec_rate_limiter", ("file", "redis", "process")),
             ("edgar_fetch", ("documents", "full")),
+            ("edgar_discovery", ("auto", "index", "feeds")),
         ):
             if values[field] not in choices:
                 raise ValueError(

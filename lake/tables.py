@@ -103,11 +103,15 @@ EDGAR_INDEX = register(
                 pa.field("index_file", pa.string()),
                 pa.field("line", pa.int32()),
                 pa.field(FILING_QUARTER, pa.string(), nullable=False),
+                pa.field("acceptance_utc", _UTC),
+                pa.field("acceptance_basis", pa.string()),
+                pa.field("acceptance_flag", pa.string()),
+                pa.field("primary_document", pa.string()),
             ]
         ),
         partition_by=(FILING_QUARTER,),
         primary_key=("accession", "cik", "form"),
-        description="Rows of the EDGAR daily form/company indexes: what was filed, by whom, when.",
+        description="What was filed, by whom, when: rows of the EDGAR daily form indexes, or of a scope CIK's submissions feed (index_file = the feed page; acceptance time and primary document known).",
     )
 )
 
@@ -127,7 +131,7 @@ EDGAR_INDEX_FILES = register(
         ),
         partition_by=(FILING_QUARTER,),
         primary_key=("index_file",),
-        description="One row per daily index read: rows parsed, status ok/error and the error (file and line).",
+        description="One row per daily index read (or submissions feed page read for a quarter, index_file = path#quarter): rows parsed, status ok/error and the error (file and line).",
     )
 )
 
@@ -203,11 +207,12 @@ FILINGS = register(
                 pa.field("errors", _STRINGS),
                 pa.field("warnings", _STRINGS),
                 pa.field(FILING_QUARTER, pa.string(), nullable=False),
+                pa.field("scopes", _STRINGS),
             ]
         ),
         partition_by=(FILING_QUARTER,),
         primary_key=("filing_id",),
-        description="One row per filing: identity (accession or a local id), dates, acceptance time (UTC, null when unknown), documents and processing status.",
+        description="One row per filing: identity (accession or a local id), dates, acceptance time (UTC, null when unknown), documents, processing status and the ingestion scopes that want it (null offline).",
     )
 )
 

@@ -1,18 +1,16 @@
 """Filings and their documents, per filing quarter -> ``raw_documents`` and ``filings``.
 
-Offline, filings are the mirror's file groups (see ``edgar_inventory``); live, they are the daily index's
-filings of the configured forms, fetched as full SGML submissions. Every document is stored once,
-content-addressed, under ``filings/{cik}/{filing_id}/{sha256}/{name}``. A filing that was stored before with
+Offline, filings are the mirror's file groups (see ``edgar_inventory``); live, they are the discovered filings
+(``edgar_index``) that an ingestion scope wants (see :mod:`assets.edgar.plans`), fetched document by document
+or as full SGML submissions (``EDGAR_FETCH``, see :mod:`assets.edgar.fetch`); a stored filing no scope wants any
+more is kept as it is (only ``assets.edgar.prune`` deletes). Every document is stored once, content-addressed, under ``filings/{cik}/{filing_id}/{sha256}/{name}``. A filing that was stored before with
 the same fingerprint (its source files' hashes, or its accession, and the pipeline version) is not read again.
 Stored filings are committed in batches while the run goes on (``EDGAR_COMMIT_FILINGS``/``EDGAR_COMMIT_MB``,
 see :mod:`assets.edgar.batches`): a killed run loses at most one batch, and its re-run fetches nothing committed.
 """
 
-import hashlib
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from collections.abc import Iterable
 from typing import Any
 
 import dagster as dg
@@ -22,108 +20,19 @@ from assets.checks import table_check_specs
 from assets.edgar.batches import BatchCommitter, intact, stored_container
 from assets.edgar.fetch import fetch_documents, fetch_mode, lake_reader, prefetched, store_filing
 from assets.edgar.inventory import read_inventory
+from assets.edgar.plans import PIPELINE_VERSION, FilingPlan, live_plans, offline_plans, resolve_scopes
 from assets.partitions import context_quarters, filing_quarters
 from assets.progress import Progress
 from assets.publish import publish, table_asset
 from assets.resources import EdgarResource, LakeResource
 from edgar import urls
-from edgar.identity import FilingIdentity, local_filing_id
-from edgar.inventory import InventoryEntry, group_identity
+from edgar.identity import FilingIdentity
 from edgar.source import EdgarSource, LiveSource, OfflineSource
 from lake.delta import read_table
+from lake.scopes import load_scopes
 from lake.settings import Settings
 from lake.storage import Lake
 from lake.tables import EDGAR_INDEX, FILING_QUARTER, FILINGS, RAW_DOCUMENTS
-
-#: Bump when what is stored for a filing changes: every filing is then re-read on the next run.
-PIPELINE_VERSION = "1"
-_RANK = {"sgml-header": 0, "submissions-json": 1, "document": 2}
-
-
-@dataclass
-class FilingPlan:
-    """A filing to store: its identity and where its bytes come from (mirror files or an SEC path)."""
-
-    identity: FilingIdentity
-    entries: list[InventoryEntry] = field(default_factory=list)
-    sec_path: str | None = None
-    index_row: dict[str, Any] | None = None
-    #: live: ``full`` (the submission at ``sec_path``) or ``documents`` (see :mod:`assets.edgar.fetch`)
-    fetch: str = "full"
-
-    def fingerprint(self, fetch: str | None = None) -> str:
-        """Hash of what the filing was built from: the pipeline version, its sources and (live) the fetch mode.
-
-        A full-mode fingerprint is unchanged from before the fetch mode existed (lakes built then stay valid).
-        """
-        mode = "\ndocuments" if (fetch or self.fetch) == "documents" else ""
-        digest = hashlib.sha256(f"v{PIPELINE_VERSION}\n{self.sec_path or ''}{mode}\n".encode())
-        for entry in sorted(self.entries, key=lambda e: e.path):
-            digest.update(f"{entry.path}\0{entry.sha256}\n".encode())
-        return digest.hexdigest()
-
-    def accepts(self, fingerprint: str) -> bool:
-        """Whether a filing stored with ``fingerprint`` serves this plan.
-
-        It does when built from the same sources, or, in documents mode, when built in full mode: that stored
-        every document documents mode would fetch (so a lake built in full mode is not fetched again).
-        """
-        return fingerprint == self.fingerprint() or (
-            self.fetch == "documents" and fingerprint == self.fingerprint("full")
-        )
-
-    def filing_id(self) -> str:
-        """The accession number, or a local id derived from the documents' names and hashes."""
-        if self.identity.accession:
-            return self.identity.accession
-        return local_filing_id((PurePosixPath(e.path).name, e.sha256) for e in self.entries)
-
-
-def offline_plans(groups: dict[str, list[InventoryEntry]]) -> tuple[list[FilingPlan], list[str]]:
-    """Filings of the mirror: one per group, groups naming the same accession merged. Also the unplaced groups."""
-    plans: dict[str, FilingPlan] = {}
-    unplaced: list[str] = []
-    for group, entries in sorted(groups.items()):
-        identity = group_identity(entries)
-        if identity is None or identity.filing_quarter is None:
-            unplaced.append(group)
-            continue
-        key = identity.accession or group
-        plan = plans.get(key)
-        if plan is None:
-            plans[key] = FilingPlan(identity=identity, entries=list(entries))
-            continue
-        plan.entries.extend(entries)
-        if _RANK[identity.metadata_source] < _RANK[plan.identity.metadata_source]:
-            plan.identity = identity
-    return list(plans.values()), unplaced
-
-
-def live_plans(
-    index_rows: Sequence[dict[str, Any]], forms: Sequence[str], ciks: Sequence[int]
-) -> list[FilingPlan]:
-    """Filings of the daily index to fetch: the configured forms (and CIKs), one per accession."""
-    wanted_forms, wanted_ciks = set(forms), set(ciks)
-    plans: dict[str, FilingPlan] = {}
-    for row in index_rows:
-        if row["form"] not in wanted_forms or (wanted_ciks and row["cik"] not in wanted_ciks):
-            continue
-        if row["accession"] in plans:
-            continue
-        identity = FilingIdentity(
-            accession=row["accession"],
-            cik=row["cik"],
-            entity_name=row["company"],
-            form=row["form"],
-            filing_date=row["date_filed"],
-            metadata_source="edgar-index",
-            filing_quarter=row[FILING_QUARTER],
-            partition_basis="filing_date",
-            warnings=("acceptance time unknown until the submission is read",),
-        )
-        path = urls.full_submission_path(row["cik"], row["accession"])
-        plans[row["accession"]] = FilingPlan(identity=identity, sec_path=path, index_row=row)
-    return list(plans.values())
 
 
 def filing_row(
@@ -159,6 +68,7 @@ def filing_row(
         "errors": errors,
         "warnings": list(identity.warnings),
         FILING_QUARTER: plan.identity.filing_quarter,
+        "scopes": list(plan.scopes) or None,
     }
 
 
@@ -171,6 +81,13 @@ def _previous(
     for row in read_table(store, RAW_DOCUMENTS, filters=flt).to_pylist():
         docs.setdefault(row["filing_id"], []).append(row)
     return filings, docs
+
+
+def carry_over(
+    old_filings: dict[str, dict[str, Any]], old_docs: dict[str, list[dict[str, Any]]], planned: set[str]
+) -> list[dict[str, Any]]:
+    """The stored ``filings`` rows of the run's quarters that no plan covers, kept as they are (never fetched)."""
+    return [row for fid, row in sorted(old_filings.items()) if fid not in planned]
 
 
 def collect(
@@ -194,7 +111,7 @@ def collect(
 
     else:
         index = read_table(store, EDGAR_INDEX, filters=pc.field(FILING_QUARTER).isin(quarters)).to_pylist()
-        plans = live_plans(index, settings.edgar_forms, settings.edgar_ciks)
+        plans = live_plans(index, resolve_scopes(load_scopes(settings), source))
         read = source.get
         for plan in plans:
             plan.fetch = fetch_mode(settings.edgar_fetch, plan.identity.form)
@@ -207,6 +124,7 @@ def collect(
         "stored": 0,
         "recovered": 0,
         "errors": 0,
+        "carried_over": 0,
         "bytes_read": 0,
         "requests": 0,
         "unplaced_groups": unplaced,
@@ -268,7 +186,7 @@ def collect(
     for plan in plans:
         old = reuse.get(plan.filing_id())
         if old is not None:
-            filings.append(old)
+            filings.append({**old, "scopes": list(plan.scopes) or None})
             documents.extend(old_docs.get(old["filing_id"], []))
             stats["reused"] += 1
             committer.skip()
@@ -297,6 +215,12 @@ def collect(
         stats["bytes_read"] += nbytes
         progress.step(nbytes=nbytes)
     committer.flush()
+    if not isinstance(source, OfflineSource):
+        # a filing no scope plans any more (scope changed or removed) keeps its rows: only prune deletes
+        carried = carry_over(old_filings, old_docs, {p.filing_id() for p in plans})
+        filings.extend(carried)
+        documents.extend(d for f in carried for d in old_docs.get(f["filing_id"], []))
+        stats["carried_over"] = len(carried)
     stats["fetched"], stats["batches"] = committer.fetched, committer.batches
     return filings, documents, stats
 
@@ -345,6 +269,7 @@ def filing_documents(
             filings_reused=stats["reused"],
             filings_fetched=stats["fetched"],
             filings_rebuilt_from_lake=stats["recovered"],
+            filings_carried_over=stats["carried_over"],
             commit_batches=stats["batches"],
             bytes_read=stats["bytes_read"],
             mb_per_s=round(stats["bytes_read"] / 1e6 / seconds, 2),

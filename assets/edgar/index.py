@@ -9,6 +9,8 @@ import dagster as dg
 import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
+from assets.edgar.feeds import discover_from_feeds
+from assets.edgar.plans import resolve_scopes, scope_ciks
 from assets.partitions import context_quarters, filing_quarters, quarter_days, quarter_label
 from assets.progress import Progress
 from assets.publish import publish, table_asset
@@ -19,6 +21,7 @@ from edgar.errors import DocumentNotFound, EdgarError
 from edgar.parse.daily_index import index_date, parse_daily_index
 from edgar.source import EdgarSource, OfflineSource
 from lake.delta import read_table
+from lake.scopes import load_scopes, use_feeds
 from lake.storage import Lake
 from lake.tables import EDGAR_INDEX, EDGAR_INDEX_FILES, FILING_QUARTER
 
@@ -53,7 +56,7 @@ def _indexes_read_before(
     ok = [
         s
         for s in read_table(store, EDGAR_INDEX_FILES, filters=in_quarters).to_pylist()
-        if s["status"] == "ok"
+        if s["status"] == "ok" and not s["index_file"].startswith("/submissions/")  # feeds are read again
     ]
     names = {s["index_file"] for s in ok}
     rows = [
@@ -117,7 +120,8 @@ def edgar_daily_index(
 ) -> Iterable[Any]:
     """The EDGAR daily form indexes of the run's filing quarters.
 
-    Live: every business day's ``form.YYYYMMDD.idx`` up to yesterday. Offline: the indexes in the mirror's
+    Live: every business day's ``form.YYYYMMDD.idx`` up to yesterday, or, when every ingestion scope names its
+    CIKs (see ``EDGAR_DISCOVERY``), those CIKs' submissions feeds instead (:mod:`assets.edgar.feeds`). Offline: the indexes in the mirror's
     ``index/`` folder whose day falls in the quarters. Each index file gets a status row; a malformed one is
     an error row naming the file and line, and the run goes on.
     """
@@ -127,8 +131,23 @@ def edgar_daily_index(
     files: Iterable[tuple[str, bytes | None]]
     statuses: list[dict[str, Any]] = []
     entries: dict[tuple[str, int, str], dict[str, Any]] = {}
+    feed_statuses: list[dict[str, Any]] = []
     if isinstance(source, OfflineSource):
         files = list(_offline_index_files(source))
+    elif use_feeds(settings := edgar.settings(), scopes := resolve_scopes(load_scopes(settings), source)):
+        # a CIK universe: each CIK's submissions feed (read again every run), no daily index; what daily
+        # indexes were read before is kept (they never change)
+        statuses, kept = _indexes_read_before(store, quarters)
+        for row in kept:
+            entries.setdefault((row["accession"], row["cik"], row["form"]), row)
+        ciks = scope_ciks(scopes)
+        feed_statuses, feed_rows, requests = discover_from_feeds(source, ciks, quarters, context.log.warning)
+        for row in feed_rows:
+            entries[(row["accession"], row["cik"], row["form"])] = row  # the feed knows more than an index
+        context.log.info(
+            f"submissions feeds: {len(ciks)} CIKs, {requests} requests, {len(feed_rows)} filings"
+        )
+        files = []
     else:
         # a published daily index never changes: keep what was read before, fetch only the other days
         statuses, kept = _indexes_read_before(store, quarters)
@@ -149,6 +168,7 @@ def edgar_daily_index(
             entries.setdefault((row["accession"], row["cik"], row["form"]), row)
         progress.step(nbytes=len(data or b""))
 
+    statuses += feed_statuses
     errors = "\n".join(s["error"] for s in statuses if s["status"] == "error") or "none"
     for spec, data_rows in ((EDGAR_INDEX, list(entries.values())), (EDGAR_INDEX_FILES, statuses)):
         yield publish(

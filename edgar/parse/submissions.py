@@ -248,3 +248,15 @@ def parse_submissions(data: bytes, source: str) -> Submissions:
             filings=_rows(doc, source),
         )
     raise ParseError(source, "not a submissions document: neither 'filings' nor 'accessionNumber' present")
+
+
+def overflow_pages_for(files: list[OverflowFile], first: date, last: date) -> list[OverflowFile]:
+    """The overflow pages that may hold filings dated ``first`` .. ``last``.
+
+    Those whose date range overlaps it, and those whose range the main document does not state.
+    """
+    return [
+        f
+        for f in files
+        if f.filing_from is None or f.filing_to is None or (f.filing_from <= last and f.filing_to >= first)
+    ]
