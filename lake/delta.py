@@ -398,9 +398,10 @@ def merge_upsert(lake: Lake, spec: TableSpec, data: pa.Table) -> WriteResult:
     Skipped (no commit) when every row of ``data`` is already in the table unchanged.
 
     Not ``DeltaTable.merge``: in deltalake 1.6 MERGE writes string columns as Arrow ``string_view``, and
-    pyarrow (26) datasets cannot filter such files (``no kernel matching input types (string,
-    string_view)``), which breaks :func:`read_table` filters and DuckDB views. For the same reason never run
-    ``DeltaTable.optimize.compact()`` on lake tables.
+    pyarrow (26) cannot test a filter against such a file's statistics (``no kernel matching input types
+    (string, string_view)``): :func:`read_table` then falls back to filtering in memory and DuckDB views
+    fail until ``python -m lake.maintenance`` rewrites the file. ``optimize.compact()`` is safe: deltalake 1.6
+    writes compacted files with plain types (see :mod:`lake.maintenance`).
 
     Args:
         lake: The lake.
@@ -564,9 +565,18 @@ def read_table(
         if filters is None or isinstance(filters, pc.Expression)
         else pq.filters_to_expression(filters)
     )
-    result = dataset(lake, spec).to_table(
-        columns=list(columns) if columns is not None else None, filter=expression
-    )
+    wanted = list(columns) if columns is not None else None
+    try:
+        result = dataset(lake, spec).to_table(columns=wanted, filter=expression)
+    except (pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+        if expression is None or "view" not in str(exc):
+            raise
+        # A file with string_view columns (written by deltalake's MERGE; `python -m lake.maintenance` rewrites
+        # them): pyarrow cannot test the filter against its statistics, so read, cast, then filter in memory.
+        everything = dataset(lake, spec).to_table()
+        result = everything.cast(spec.schema).filter(expression)
+        if wanted is not None:
+            result = result.select(wanted)
     target = pa.schema(
         [
             spec.schema.field(n) if n in spec.schema.names else result.schema.field(n)
