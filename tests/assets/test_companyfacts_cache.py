@@ -6,13 +6,20 @@ import json
 from datetime import date
 from pathlib import Path
 
-from assets.market.splits import cached_companyfacts_splits
+import dagster as dg
+import pyarrow as pa
+import pytest
+
+from assets.market.splits import cached_companyfacts_splits, splits
+from assets.resources import EdgarResource, LakeResource
 from edgar import urls
 from edgar.errors import EdgarError
-from lake.delta import read_table
+from lake.delta import overwrite_table, read_table, write_partition
+from lake.registry import TableSpec
 from lake.settings import Settings
 from lake.storage import Lake
-from lake.tables import COMPANYFACTS_FETCHES
+from lake.tables import COMPANIES, COMPANYFACTS_FETCHES, FACTS
+from tests.support.sec_server import SecServer
 
 
 def _payload(cik: int, ratio: float) -> bytes:
@@ -70,3 +77,39 @@ def test_second_run_downloads_no_companyfacts(tmp_path: Path) -> None:
     assert downloaded == 1 and source.paths[-1] == urls.companyfacts_path(4)
     _, downloaded = cached_companyfacts_splits(store, lambda: source, [1, 2], refresh_days=0)  # type: ignore[arg-type, return-value]
     assert downloaded == 2
+
+
+def _rows(spec: TableSpec, **values: list[object]) -> pa.Table:
+    """One row per value list position: the given columns, nulls elsewhere."""
+    n = len(next(iter(values.values())))
+    return pa.table({f.name: values.get(f.name, [None] * n) for f in spec.schema}, schema=spec.schema)
+
+
+def test_splits_asset_against_the_loopback_sec_downloads_companyfacts_once(
+    sec_server: SecServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SEC_DATA_URL", sec_server.base_url)
+    monkeypatch.setenv("SEC_WWW_URL", sec_server.base_url)
+    store = Lake.from_settings(
+        Settings.from_env(env={"LAKE_URI": str(tmp_path / "lakehouse")}, dotenv=tmp_path / ".env")
+    )
+    apple = 320193
+    overwrite_table(store, COMPANIES, _rows(COMPANIES, cik=[apple], tickers=[["AAPL"]]))
+    facts = _rows(
+        FACTS, filing_id=["f1"], fact_key=["k1"], concept=["dei:X"], cik=[apple], filing_quarter=["2020Q4"]
+    )
+    write_partition(store, FACTS, facts, partitions={"filing_quarter": ["2020Q4"]})
+    edgar = EdgarResource(source="live", user_agent="AIHF tests tests@example.com")
+    resources = {"lake": LakeResource(uri=str(tmp_path / "lakehouse")), "edgar": edgar}
+    path = urls.companyfacts_path(apple)
+
+    assert dg.materialize([splits], resources=resources).success
+    assert len(sec_server.requests_for(path)) == 1
+    rows = read_table(store, "splits").sort_by("ex_date")
+    assert "companyfacts" in set(rows["source"].to_pylist()) or "confirmed by" in str(
+        rows["note"].to_pylist()
+    )
+
+    assert dg.materialize([splits], resources=resources).success
+    assert len(sec_server.requests_for(path)) == 1  # the second run downloads no companyfacts
+    assert read_table(store, "splits").sort_by("ex_date").equals(rows)
