@@ -302,6 +302,31 @@ def _same_rows(spec: TableSpec, existing: pa.Table, new: pa.Table) -> bool:
         return False
 
 
+def _partition_row_count(dt: DeltaTable, values: Mapping[str, pa.Array]) -> int | None:
+    """Rows stored in the partitions ``values``, from the Delta log's file statistics; None when unknown."""
+    actions = pa.RecordBatchReader.from_stream(dt.get_add_actions(flatten=True)).read_all()
+    if actions.num_rows == 0:
+        return 0
+    if "num_records" not in actions.column_names:
+        return None
+    mask = None
+    for column, array in values.items():
+        name = f"partition.{column}"
+        if name not in actions.column_names:
+            return None
+        part = actions.column(name)
+        try:
+            inside = pc.is_in(part, value_set=array.cast(part.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            return None
+        mask = inside if mask is None else pc.and_(mask, inside)
+    chosen = actions.filter(mask) if mask is not None else actions
+    counts = chosen.column("num_records")
+    if counts.null_count:
+        return None
+    return int(pc.sum(counts).as_py() or 0)
+
+
 def _latest_version(dt: DeltaTable) -> int:
     """The version of ``dt`` after a commit made through it."""
     dt.update_incremental()
@@ -345,11 +370,13 @@ def write_partition(
     _check_partitions(spec, new, values)
     _check_unique(spec, new)
     dt = _ensure_table(lake, spec)
-    existing = dt.to_pyarrow_dataset(file_pruning_predicate=predicate).to_table(
-        filter=_partition_expression(values)
-    )
-    if _same_rows(spec, existing, new):
-        return WriteResult(spec.name, dt.version(), 0, skipped=True)
+    stored = _partition_row_count(dt, values)
+    if stored is None or stored == new.num_rows:  # a partition that gained or lost rows is not read
+        existing = dt.to_pyarrow_dataset(file_pruning_predicate=predicate).to_table(
+            filter=_partition_expression(values)
+        )
+        if _same_rows(spec, existing, new):
+            return WriteResult(spec.name, dt.version(), 0, skipped=True)
     write_deltalake(dt, new, mode="overwrite", predicate=predicate)
     return WriteResult(spec.name, _latest_version(dt), new.num_rows, skipped=False)
 

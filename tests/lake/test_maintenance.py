@@ -124,3 +124,27 @@ def test_cli_prints_files_before_after_and_reclaimed(
     assert maintenance.main(["--tables", SPLITS.name]) == 0
     out = capsys.readouterr().out
     assert f"{SPLITS.name}: files 0 -> 0" in out and "bytes reclaimed" in out
+
+
+def test_a_partition_that_gained_rows_is_rewritten_without_reading_it(
+    lake: Lake, filings: TableSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deltalake import DeltaTable
+
+    from lake.delta import write_partition
+
+    quarter = {"filing_quarter": ["2023Q3"]}
+    write_partition(lake, filings, filings_rows("2023Q3", "a1", "a2"), partitions=quarter)
+    reads: list[object] = []
+    original = DeltaTable.to_pyarrow_dataset
+
+    def spy(self: DeltaTable, *args: object, **kwargs: object) -> object:
+        reads.append(1)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DeltaTable, "to_pyarrow_dataset", spy)
+    grown = write_partition(lake, filings, filings_rows("2023Q3", "a1", "a2", "a3"), partitions=quarter)
+    assert not grown.skipped and grown.rows_written == 3 and reads == []
+    same = write_partition(lake, filings, filings_rows("2023Q3", "a1", "a2", "a3"), partitions=quarter)
+    assert same.skipped and reads == [1]  # same row count: compared, unchanged, skipped
+    assert read_table(lake, filings)["accession"].to_pylist() == ["a1", "a2", "a3"]
