@@ -302,6 +302,31 @@ def _same_rows(spec: TableSpec, existing: pa.Table, new: pa.Table) -> bool:
         return False
 
 
+def _partition_row_count(dt: DeltaTable, values: Mapping[str, pa.Array]) -> int | None:
+    """Rows stored in the partitions ``values``, from the Delta log's file statistics; None when unknown."""
+    actions = pa.RecordBatchReader.from_stream(dt.get_add_actions(flatten=True)).read_all()
+    if actions.num_rows == 0:
+        return 0
+    if "num_records" not in actions.column_names:
+        return None
+    mask = None
+    for column, array in values.items():
+        name = f"partition.{column}"
+        if name not in actions.column_names:
+            return None
+        part = actions.column(name)
+        try:
+            inside = pc.is_in(part, value_set=array.cast(part.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+            return None
+        mask = inside if mask is None else pc.and_(mask, inside)
+    chosen = actions.filter(mask) if mask is not None else actions
+    counts = chosen.column("num_records")
+    if counts.null_count:
+        return None
+    return int(pc.sum(counts).as_py() or 0)
+
+
 def _latest_version(dt: DeltaTable) -> int:
     """The version of ``dt`` after a commit made through it."""
     dt.update_incremental()
@@ -345,11 +370,13 @@ def write_partition(
     _check_partitions(spec, new, values)
     _check_unique(spec, new)
     dt = _ensure_table(lake, spec)
-    existing = dt.to_pyarrow_dataset(file_pruning_predicate=predicate).to_table(
-        filter=_partition_expression(values)
-    )
-    if _same_rows(spec, existing, new):
-        return WriteResult(spec.name, dt.version(), 0, skipped=True)
+    stored = _partition_row_count(dt, values)
+    if stored is None or stored == new.num_rows:  # a partition that gained or lost rows is not read
+        existing = dt.to_pyarrow_dataset(file_pruning_predicate=predicate).to_table(
+            filter=_partition_expression(values)
+        )
+        if _same_rows(spec, existing, new):
+            return WriteResult(spec.name, dt.version(), 0, skipped=True)
     write_deltalake(dt, new, mode="overwrite", predicate=predicate)
     return WriteResult(spec.name, _latest_version(dt), new.num_rows, skipped=False)
 
@@ -398,9 +425,10 @@ def merge_upsert(lake: Lake, spec: TableSpec, data: pa.Table) -> WriteResult:
     Skipped (no commit) when every row of ``data`` is already in the table unchanged.
 
     Not ``DeltaTable.merge``: in deltalake 1.6 MERGE writes string columns as Arrow ``string_view``, and
-    pyarrow (26) datasets cannot filter such files (``no kernel matching input types (string,
-    string_view)``), which breaks :func:`read_table` filters and DuckDB views. For the same reason never run
-    ``DeltaTable.optimize.compact()`` on lake tables.
+    pyarrow (26) cannot test a filter against such a file's statistics (``no kernel matching input types
+    (string, string_view)``): :func:`read_table` then falls back to filtering in memory and DuckDB views
+    fail until ``python -m lake.maintenance`` rewrites the file. ``optimize.compact()`` is safe: deltalake 1.6
+    writes compacted files with plain types (see :mod:`lake.maintenance`).
 
     Args:
         lake: The lake.
@@ -564,9 +592,18 @@ def read_table(
         if filters is None or isinstance(filters, pc.Expression)
         else pq.filters_to_expression(filters)
     )
-    result = dataset(lake, spec).to_table(
-        columns=list(columns) if columns is not None else None, filter=expression
-    )
+    wanted = list(columns) if columns is not None else None
+    try:
+        result = dataset(lake, spec).to_table(columns=wanted, filter=expression)
+    except (pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+        if expression is None or "view" not in str(exc):
+            raise
+        # A file with string_view columns (written by deltalake's MERGE; `python -m lake.maintenance` rewrites
+        # them): pyarrow cannot test the filter against its statistics, so read, cast, then filter in memory.
+        everything = dataset(lake, spec).to_table()
+        result = everything.cast(spec.schema).filter(expression)
+        if wanted is not None:
+            result = result.select(wanted)
     target = pa.schema(
         [
             spec.schema.field(n) if n in spec.schema.names else result.schema.field(n)

@@ -136,6 +136,21 @@ SETTINGS: dict[str, Setting] = {
         "./infra/splits_overrides.csv",
         "CSV (ticker,ex_date,ratio,note) of stock splits that complete or win over the splits found in filings.",
     ),
+    "splits_companyfacts_refresh_days": Setting(
+        "SPLITS_COMPANYFACTS_REFRESH_DAYS",
+        "30",
+        "Days before the splits asset downloads a filer's SEC companyfacts again (new filers are fetched at once).",
+    ),
+    "lake_vacuum_retention_hours": Setting(
+        "LAKE_VACUUM_RETENTION_HOURS",
+        "168",
+        "Lake maintenance: VACUUM deletes files unreferenced for longer than this (at least 1; keep it above the longest read or run).",
+    ),
+    "lake_log_retention_hours": Setting(
+        "LAKE_LOG_RETENTION_HOURS",
+        "720",
+        "Lake maintenance: Delta log entries older than this are removed after a checkpoint (time travel window).",
+    ),
     "api_host": Setting("API_HOST", "127.0.0.1", "Interface the API server listens on (make api)."),
     "api_port": Setting("API_PORT", "8000", "Port of the API server."),
     "api_workers": Setting("API_WORKERS", "2", "Worker processes of the API server."),
@@ -413,6 +428,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     prices_http_url: str
     prices_api_key: str
     splits_overrides: str
+    splits_companyfacts_refresh_days: float
+    lake_vacuum_retention_hours: int
+    lake_log_retention_hours: int
     api_host: str
     api_port: int
     api_workers: int
@@ -516,6 +534,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "edgar_discovery": raw["edgar_discovery"].strip().lower(),
                 "edgar_commit_filings": int(raw["edgar_commit_filings"]),
                 "edgar_commit_mb": float(raw["edgar_commit_mb"]),
+                "splits_companyfacts_refresh_days": float(raw["splits_companyfacts_refresh_days"]),
+                "lake_vacuum_retention_hours": int(raw["lake_vacuum_retention_hours"]),
+                "lake_log_retention_hours": int(raw["lake_log_retention_hours"]),
             }
         except ValueError as exc:
             raise ValueError(f"bad setting value: {exc} (see `python -m lake.settings`)") from exc
@@ -543,6 +564,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 raise ValueError(
                     f"{SETTINGS[field].env} must be a positive number of seconds, not {values[field]}"
                 )
+        if values["lake_vacuum_retention_hours"] < 1:
+            raise ValueError(
+                f"LAKE_VACUUM_RETENTION_HOURS must be at least 1 (readers may still use newer files), "
+                f"not {values['lake_vacuum_retention_hours']}"
+            )
         if values["edgar_source"] not in ("offline", "live"):
             raise ValueError(f"EDGAR_SOURCE must be 'offline' or 'live', not {values['edgar_source']!r}")
         if not 0 < values["sec_max_rps"] <= 10:

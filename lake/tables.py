@@ -858,6 +858,41 @@ PRICES = register(
     )
 )
 
+COMPANYFACTS_FETCHES = register(
+    TableSpec(
+        name="companyfacts_fetches",
+        layer="bronze",
+        schema=pa.schema(
+            [
+                pa.field("cik", pa.int64(), nullable=False),
+                pa.field("fetched_at", _UTC, nullable=False),
+                pa.field("found", pa.bool_(), nullable=False),
+                pa.field(
+                    "split_facts",
+                    pa.list_(
+                        pa.struct(
+                            [
+                                pa.field("accession", pa.string()),
+                                pa.field("form", pa.string()),
+                                pa.field("concept", pa.string()),
+                                pa.field("value_num", pa.float64()),
+                                pa.field("period_end", pa.date32()),
+                            ]
+                        )
+                    ),
+                ),
+            ]
+        ),
+        partition_by=(),
+        primary_key=("cik",),
+        description=(
+            "The split-ratio facts of each filer's SEC companyfacts as last downloaded (fetched_at; found = "
+            "the SEC had companyfacts for the CIK): the splits asset fetches a filer again only after "
+            "SPLITS_COMPANYFACTS_REFRESH_DAYS, a new filer at once."
+        ),
+    )
+)
+
 SPLITS = register(
     TableSpec(
         name="splits",

@@ -112,7 +112,7 @@ def build(settings: Settings, quarters: str | None = None) -> bool:
     print(
         f"building the lake at {settings.lake_uri} from {settings.edgar_source} EDGAR, quarters {first}..{last}"
     )
-    job = defs().resolve_job_def("lake_update")
+    job = defs().resolve_job_def("lake_build")
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,

@@ -133,9 +133,49 @@ def test_daily_discovery_schedule_definition(definitions: dg.Definitions) -> Non
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
 
 
-def test_update_job_covers_every_asset_by_filing_quarter(definitions: dg.Definitions) -> None:
+#: the daily job: partitioned assets of the quarter, the discovery inputs and the statements of the facts
+DAILY_ASSETS = {
+    "companies", "sec_submissions", "edgar_index", "edgar_index_files", "edgar_inventory", "raw_documents", "filings",
+    "facts", "fact_footnotes", "xbrl_filings", "concept_labels", "linkbase_arcs",
+    "income_statements", "balance_sheets", "cash_flow_statements", "statement_values", "restatements",
+    "earnings", "eightk_items", "news", "press_releases", "report_items", "report_item_filings",
+    "insider_trades", "institutional_holdings", "thirteenf_filings",
+}  # fmt: skip
+#: whole-lake rebuilds, on their own job
+REFRESH_ASSETS = {
+    "cusip_map", "holdings_quarter", "holdings_changes", "splits", "prices", "signals",
+} | METRICS_ASSETS  # fmt: skip
+
+
+def test_daily_job_selects_only_the_quarter_and_what_depends_on_it(definitions: dg.Definitions) -> None:
     job = definitions.resolve_job_def("lake_update")
-    assert job.name == "lake_update"
+    assert {k.to_user_string() for k in job.asset_layer.selected_asset_keys} == DAILY_ASSETS
+    assert isinstance(job.partitions_def, dg.TimeWindowPartitionsDefinition)
+    refresh = definitions.resolve_job_def("lake_refresh")
+    assert {k.to_user_string() for k in refresh.asset_layer.selected_asset_keys} == REFRESH_ASSETS
+    assert refresh.partitions_def is None
+
+
+@pytest.mark.parametrize(
+    ("name", "job", "cron"),
+    [
+        ("daily_discovery", "lake_update", "30 6 * * 1-5"),
+        ("daily_refresh", "lake_refresh", "0 8 * * 1-5"),
+        ("weekly_maintenance", "lake_maintenance", "0 3 * * 0"),
+    ],
+)
+def test_schedules_are_defined_and_off_by_default(
+    definitions: dg.Definitions, name: str, job: str, cron: str
+) -> None:
+    schedule = definitions.resolve_schedule_def(name)
+    assert (schedule.job_name, schedule.cron_schedule) == (job, cron)
+    assert schedule.execution_timezone == "America/New_York"
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+
+
+def test_build_job_covers_every_asset_by_filing_quarter(definitions: dg.Definitions) -> None:
+    job = definitions.resolve_job_def("lake_build")
+    assert job.name == "lake_build"
     selected = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
     assert selected == EDGAR_ASSETS | XBRL_ASSETS | METRICS_ASSETS
     partitions = job.partitions_def
