@@ -8,8 +8,8 @@ from typing import Any
 import dagster as dg
 import pyarrow as pa
 
-from assets.checks import table_check_results
-from lake.delta import overwrite_table, read_table, write_partition
+from assets.checks import stored_check_results
+from lake.delta import overwrite_table, table_version, write_partition
 from lake.registry import TableSpec
 from lake.storage import Lake
 from lake.tables import FILING_QUARTER
@@ -50,16 +50,35 @@ def publish(
         result = write_partition(store, spec, table, partitions={FILING_QUARTER: quarters})
     else:
         result = overwrite_table(store, spec, table)
-    stored = read_table(store, spec)
+    return report(
+        store, spec, rows_written=table.num_rows, version=result.version, unchanged=result.skipped, **metadata
+    )
+
+
+def report(
+    store: Lake,
+    spec: TableSpec,
+    *,
+    rows_written: int,
+    version: int | None = None,
+    unchanged: bool,
+    **metadata: Any,
+) -> dg.MaterializeResult:
+    """The materialization of a table after its writes: rows, Delta version, where, the standard checks.
+
+    The checks and ``rows_in_table`` are evaluated on the table as stored, without loading it (Delta log
+    statistics and DuckDB aggregates, see :func:`assets.checks.stored_check_results`).
+    """
+    rows, checks = stored_check_results(store, spec)
     return dg.MaterializeResult(
         asset_key=spec.name,
         metadata={
-            "rows_written": table.num_rows,
-            "rows_in_table": stored.num_rows,
-            "table_version": result.version,
-            "unchanged": result.skipped,
+            "rows_written": rows_written,
+            "rows_in_table": rows,
+            "table_version": version if version is not None else table_version(store, spec),
+            "unchanged": unchanged,
             "uri": store.table_uri(spec),
             **metadata,
         },
-        check_results=table_check_results(spec, stored),
+        check_results=checks,
     )

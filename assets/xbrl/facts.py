@@ -2,29 +2,33 @@
 
 Facts are read from the documents stored in the lake (``raw_documents``), not from the source: the lake is the
 record. Each filing's XBRL document is parsed once; a filing whose document (sha256) and parser version are
-unchanged keeps its rows without being read again.
+unchanged keeps its rows without being read or rewritten. Parsed filings go to Arrow columns and are committed
+in batches of ``EDGAR_COMMIT_FILINGS`` filings / ``EDGAR_COMMIT_MB`` MB (:mod:`assets.xbrl.factwriter`), each
+commit touching only its filings' rows, so memory is bounded by one batch, not by the quarter.
 """
 
-import hashlib
+__all__ = ["extract_filing", "fact_key", "fact_rows", "footnote_rows", "pick_document", "xbrl_facts"]
+
 from collections.abc import Iterable
 from typing import Any
 
 import dagster as dg
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
 from assets.inputs import quarter_filings
 from assets.partitions import context_quarters, filing_quarters
 from assets.progress import Progress
-from assets.publish import publish, table_asset
+from assets.publish import report, table_asset
 from assets.resources import EdgarResource, LakeResource
+from assets.xbrl.factrows import STAMP, fact_key, fact_rows, fact_table, footnote_rows, footnote_table
+from assets.xbrl.factwriter import FactWriter
 from edgar import urls
 from edgar.errors import DocumentNotFound, EdgarError
 from edgar.source import EdgarSource
 from edgar.xbrl import parse_facts
 from edgar.xbrl.crosscheck import compare_companyfacts
-from edgar.xbrl.factset import FactSet
-from edgar.xbrl.model import Fact
 from lake.delta import read_table
 from lake.storage import Lake
 from lake.tables import FACT_FOOTNOTES, FACTS, FILING_QUARTER, XBRL_FILINGS
@@ -55,73 +59,6 @@ def parse_fingerprint(docs: list[dict[str, Any]]) -> str:
     return f"v{PARSER_VERSION}:" + ",".join(d["sha256"] for d in xbrl_documents(docs))
 
 
-def fact_key(fact: Fact) -> str:
-    """A stable id of a fact within its filing (hash of concept, period, dimensions, unit and value)."""
-    return hashlib.sha1(repr(fact.key()).encode(), usedforsecurity=False).hexdigest()
-
-
-def _number(fact: Fact) -> float | None:
-    if not fact.numeric or fact.value is None:
-        return None
-    try:
-        return float(fact.value)
-    except ValueError:
-        return None
-
-
-def fact_rows(filing: dict[str, Any], document: str, facts: Iterable[Fact]) -> list[dict[str, Any]]:
-    """Rows of ``facts`` for one filing, stamped with the filing's identity and acceptance time."""
-    stamp = {k: filing[k] for k in ("filing_id", "accession", "cik", "form", "filing_date", "acceptance_utc")}
-    rows: dict[str, dict[str, Any]] = {}
-    for fact in facts:
-        key = fact_key(fact)
-        rows.setdefault(
-            key,
-            {
-                **stamp,
-                "fact_key": key,
-                "concept": fact.concept,
-                "value": fact.value,
-                "value_num": _number(fact),
-                "numeric": fact.numeric,
-                "decimals": fact.decimals,
-                "unit": fact.unit,
-                "period_type": fact.period_type,
-                "period_start": fact.start,
-                "period_end": fact.end,
-                "dimensions": [{"axis": a, "member": m} for a, m in fact.dimensions],
-                "is_nil": fact.is_nil,
-                "document": document,
-                FILING_QUARTER: filing[FILING_QUARTER],
-            },
-        )
-    return list(rows.values())
-
-
-def footnote_rows(filing: dict[str, Any], parsed: FactSet) -> list[dict[str, Any]]:
-    """Rows of ``fact_footnotes`` for one filing: each footnote with the key of the fact it is attached to."""
-    stamp = {k: filing[k] for k in ("filing_id", "accession", "cik", "form", "filing_date", "acceptance_utc")}
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for note in parsed.footnotes:
-        fact = parsed.facts[note.fact_index]
-        key = fact_key(fact)
-        rows.setdefault(
-            (key, note.footnote_id),
-            {
-                **stamp,
-                "fact_key": key,
-                "concept": fact.concept,
-                "footnote_id": note.footnote_id,
-                "footnote": note.text,
-                "role": note.role,
-                "lang": note.lang,
-                "arc_order": note.order,
-                FILING_QUARTER: filing[FILING_QUARTER],
-            },
-        )
-    return list(rows.values())
-
-
 class _CompanyFacts:
     """The SEC's companyfacts JSON per CIK, fetched at most once per run (None when the source has none)."""
 
@@ -140,10 +77,10 @@ class _CompanyFacts:
 
 def extract_filing(
     store: Lake, filing: dict[str, Any], docs: list[dict[str, Any]], companyfacts: _CompanyFacts
-) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], pa.Table, pa.Table]:
     """Parse one filing's XBRL document: its ``xbrl_filings`` status row, ``facts`` and ``fact_footnotes`` rows."""
     doc = pick_document(docs)
-    stamp = {k: filing[k] for k in ("filing_id", "accession", "cik", "form", "filing_date", "acceptance_utc")}
+    stamp = {k: filing[k] for k in STAMP}
     status: dict[str, Any] = {
         **stamp,
         "document": doc["name"] if doc else None,
@@ -159,7 +96,7 @@ def extract_filing(
     }
     if doc is None:
         status["error"] = "the filing has no XBRL instance or inline XBRL document"
-        return status, [], []
+        return status, FACTS.schema.empty_table(), FACT_FOOTNOTES.schema.empty_table()
     failures: list[str] = []
     parsed = None
     for candidate in xbrl_documents(docs):
@@ -171,19 +108,20 @@ def extract_filing(
         doc = candidate
         break
     if parsed is None:
-        return {**status, "status": "error", "error": "; ".join(failures)}, [], []
+        failed = {**status, "status": "error", "error": "; ".join(failures)}
+        return failed, FACTS.schema.empty_table(), FACT_FOOTNOTES.schema.empty_table()
     status.update(document=doc["name"], document_kind=doc["kind"])
-    rows = fact_rows(filing, doc["name"], parsed.facts)
+    rows = fact_table(filing, doc["name"], parsed.facts)
     warnings = [f"skipped unreadable XBRL document: {f}" for f in failures] + list(parsed.warnings)
-    status.update(facts=len(rows), warnings=warnings, status="ok" if rows else "empty")
-    if not rows:
+    status.update(facts=rows.num_rows, warnings=warnings, status="ok" if rows.num_rows else "empty")
+    if not rows.num_rows:
         status["error"] = f"{doc['name']}: no XBRL facts found ({'; '.join(parsed.warnings) or 'no ix tags'})"
     reference = companyfacts.get(filing["cik"]) if filing["accession"] and filing["cik"] else None
-    if reference is not None and rows:
+    if reference is not None and rows.num_rows:
         agreement = compare_companyfacts(reference, filing["accession"], parsed.facts)
         if agreement.compared:
             status.update(sec_compared=agreement.compared, sec_equal=agreement.equal)
-    return status, rows, footnote_rows(filing, parsed)
+    return status, rows, footnote_table(filing, parsed)
 
 
 @dg.multi_asset(
@@ -213,16 +151,21 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
     """
     quarters = context_quarters(context)
     store = lake.lake()
+    settings = edgar.settings()
     in_quarters = pc.field(FILING_QUARTER).isin(quarters)
     filings, docs = quarter_filings(store, quarters)
     previous = {r["filing_id"]: r for r in read_table(store, XBRL_FILINGS, filters=in_quarters).to_pylist()}
-    old_facts: dict[str, list[dict[str, Any]]] = {}
-    old_notes: dict[str, list[dict[str, Any]]] = {}
     companyfacts = _CompanyFacts(edgar.open())
     statuses: list[dict[str, Any]] = []
-    facts: list[dict[str, Any]] = []
-    notes: list[dict[str, Any]] = []
     wanted = [f for f in filings if f["form"] in _PERIODIC or pick_document(docs.get(f["filing_id"], []))]
+    writer = FactWriter(
+        store,
+        quarters,
+        set(previous),
+        every_filings=settings.edgar_commit_filings,
+        every_bytes=int(settings.edgar_commit_mb * 1e6),
+        log=context.log.info,
+    )
     progress = Progress("xbrl filings", len(wanted), context.log.info)
     for filing in wanted:
         filing_docs = docs.get(filing["filing_id"], [])
@@ -233,33 +176,28 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
             and old["fingerprint"] == parse_fingerprint(filing_docs)
             and old["status"] in ("ok", "empty", "no-xbrl")
         ):
-            if not old_facts:
-                for row in read_table(store, FACTS, filters=in_quarters).to_pylist():
-                    old_facts.setdefault(row["filing_id"], []).append(row)
-                for row in read_table(store, FACT_FOOTNOTES, filters=in_quarters).to_pylist():
-                    old_notes.setdefault(row["filing_id"], []).append(row)
             statuses.append(old)
-            facts.extend(old_facts.get(filing["filing_id"], []))
-            notes.extend(old_notes.get(filing["filing_id"], []))
             progress.step()
             continue
         status, rows, filing_notes = extract_filing(store, filing, filing_docs, companyfacts)
         if status["status"] != "ok":
             context.log.warning(f"{filing['filing_id']}: {status['status']}: {status['error']}")
         statuses.append(status)
-        facts.extend(rows)
-        notes.extend(filing_notes)
+        if status != old or rows.num_rows or filing_notes.num_rows:
+            writer.add(status, rows, filing_notes)
         progress.step(nbytes=doc["size"] if doc else 0)
+    writer.finish({f["filing_id"] for f in wanted})
     compared = sum(s["sec_compared"] or 0 for s in statuses)
     equal = sum(s["sec_equal"] or 0 for s in statuses)
     problems = (
         "\n".join(f"{s['filing_id']}: {s['status']}: {s['error']}" for s in statuses if s["error"]) or "none"
     )
-    for spec, rows in ((FACTS, facts), (FACT_FOOTNOTES, notes), (XBRL_FILINGS, statuses)):
-        yield publish(
+    for spec in (FACTS, FACT_FOOTNOTES, XBRL_FILINGS):
+        yield report(
             store,
             spec,
-            rows,
+            rows_written=writer.written[spec.name],
+            unchanged=writer.commits[spec.name] == 0,
             quarters=quarters,
             filings=len(statuses),
             sec_facts_compared=compared,

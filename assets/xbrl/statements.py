@@ -9,10 +9,12 @@ the rules (periods, derived Q4 and quarterly cash flows, TTM, versions) are in `
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import dagster as dg
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
 from assets.progress import Progress
@@ -25,11 +27,13 @@ from edgar.statements.versions import restatements
 from edgar.xbrl.model import Fact
 from lake.delta import read_table
 from lake.registry import TableSpec
+from lake.storage import Lake
 from lake.tables import (
     BALANCE_SHEETS,
     CASH_FLOW_STATEMENTS,
     COMPANIES,
     FACTS,
+    FILING_QUARTER,
     INCOME_STATEMENTS,
     RESTATEMENTS,
     STATEMENT_VALUES,
@@ -44,6 +48,23 @@ _TABLES: dict[str, TableSpec] = {
     "cash_flow": CASH_FLOW_STATEMENTS,
 }
 _PERIODS = ("annual", "quarterly", "ttm")
+#: Facts read at a time: whole companies are added to a batch until it holds this many facts (a company larger
+#: than this is a batch of its own), so memory is bounded by the largest company, not by the lake.
+BATCH_FACTS = 200_000
+_FACT_COLUMNS = [
+    "filing_id",
+    "fact_key",
+    "concept",
+    "value",
+    "numeric",
+    "decimals",
+    "unit",
+    "period_type",
+    "period_start",
+    "period_end",
+    "dimensions",
+    "is_nil",
+]
 
 
 def row_fact(row: dict[str, Any]) -> Fact:
@@ -183,19 +204,71 @@ def financial_statements(context: dg.AssetExecutionContext, lake: LakeResource) 
     filings = [
         s for s in status if s["status"] == "ok" and s["form"] in STATEMENT_FORMS and s["cik"] is not None
     ]
-    wanted = {f["filing_id"] for f in filings}
-    facts = [r for r in read_table(store, FACTS).to_pylist() if r["filing_id"] in wanted]
     companies = {c["cik"]: c for c in read_table(store, COMPANIES).to_pylist()}
     tickers = {cik: (c["tickers"] or [None])[0] for cik, c in companies.items()}
-    progress = Progress("statements", 3, context.log.info)
-    reported = reported_values(facts, filings, companies)
-    progress.step()
+    batches = list(company_batches(filings))
+    progress = Progress("statements (company batches)", len(batches), context.log.info)
+    parts: dict[str, list[pa.Table]] = defaultdict(list)
+    for batch in batches:
+        for spec, rows in statement_tables(store, batch, companies, tickers):
+            parts[spec.name].append(pa.Table.from_pylist(rows, schema=spec.schema))
+        progress.step()
+    for spec in (*_TABLES.values(), STATEMENT_VALUES, RESTATEMENTS):
+        data = pa.concat_tables(parts[spec.name]) if parts[spec.name] else spec.schema.empty_table()
+        yield publish(store, spec, data, filings=len(filings), companies=len({f["cik"] for f in filings}))
+
+
+def company_batches(
+    filings: list[dict[str, Any]], limit: int = BATCH_FACTS
+) -> Iterator[list[dict[str, Any]]]:
+    """The filings grouped into batches of whole companies (by CIK) of about ``limit`` facts each.
+
+    Within a company the filings keep their order in ``filings`` (the statements do not depend on other
+    companies, so batching changes no value).
+    """
+    by_cik: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for filing in filings:
+        by_cik[filing["cik"]].append(filing)
+    batch: list[dict[str, Any]] = []
+    size = 0
+    for cik in sorted(by_cik):
+        batch.extend(by_cik[cik])
+        size += sum(f["facts"] or 0 for f in by_cik[cik])
+        if size >= limit:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def batch_facts(store: Lake, filings: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The ``facts`` rows of ``filings`` in stored order, only these companies' rows materialized.
+
+    The filings' quarters, CIKs and ids are a filter pushed down to the Delta files.
+    """
+    ids = sorted({f["filing_id"] for f in filings})
+    expression = (
+        pc.field(FILING_QUARTER).isin(sorted({f[FILING_QUARTER] for f in filings}))
+        & pc.field("cik").isin(sorted({f["cik"] for f in filings}))
+        & pc.field("filing_id").isin(ids)
+    )
+    columns = read_table(store, FACTS, filters=expression, columns=_FACT_COLUMNS).to_pydict()
+    names = list(columns)
+    for values in zip(*columns.values(), strict=True):
+        yield dict(zip(names, values, strict=True))
+
+
+def statement_tables(
+    store: Lake,
+    filings: list[dict[str, Any]],
+    companies: dict[int, dict[str, Any]],
+    tickers: dict[int, str | None],
+) -> list[tuple[TableSpec, list[dict[str, Any]]]]:
+    """Every statement table's rows for the companies of ``filings`` (a batch of whole companies)."""
+    reported = reported_values(batch_facts(store, filings), filings, companies)
     values = prepare(reported)
-    progress.step()
     outputs: list[tuple[TableSpec, list[dict[str, Any]]]] = [
         (spec, table_rows(values, statement, tickers)) for statement, spec in _TABLES.items()
     ]
     outputs += [(STATEMENT_VALUES, value_rows(reported)), (RESTATEMENTS, restatement_rows(reported))]
-    progress.step()
-    for spec, rows in outputs:
-        yield publish(store, spec, rows, filings=len(filings), companies=len({f["cik"] for f in filings}))
+    return outputs
