@@ -369,9 +369,10 @@ def collect(
         stats["stored"] += 1
         stats["errors"] += bool(errors)
         stats["bytes_read"] += nbytes
-        progress.step(nbytes=nbytes)
+        progress.step(nbytes=nbytes, requests=int(from_source and plan.sec_path is not None))
     committer.flush()
     stats["fetched"], stats["batches"] = committer.fetched, committer.batches
+    stats["progress"] = progress.metadata()
     return filings, documents, stats
 
 
@@ -424,5 +425,6 @@ def filing_documents(
             mb_per_s=round(stats["bytes_read"] / 1e6 / seconds, 2),
             requests_per_s=round(stats["fetched"] / seconds, 2),
             filing_errors="\n".join(failed) or "none",
+            **stats["progress"],
             unplaced_mirror_groups="\n".join(stats["unplaced_groups"]) or "none",
         )

@@ -265,4 +265,5 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
             sec_facts_compared=compared,
             sec_facts_equal=equal,
             problems=problems,
+            **progress.metadata(),
         )
