@@ -52,7 +52,7 @@ scanner-asan: install  ## the XBRL C scanner under AddressSanitizer + UBSan over
 
 BENCH_TOOLS := $(CURDIR)/.bench-tools
 
-bench: install  ## benchmarks: XBRL facts (vs edgartools, Arelle, bare lxml), 13F/Form 4 parsing, SEC client docs/s, lake build, dbt metrics, API req/s, backtester
+bench: install  ## benchmarks: XBRL facts (vs edgartools, Arelle, bare lxml), 13F/Form 4 parsing, SEC client docs/s, lake build, live scale (BENCH_SCALE_N=1,5,20,100), dbt metrics, API req/s, backtester
 	@test -x $(BENCH_TOOLS)/bin/python || $(UV) venv --quiet --python $(PY) $(BENCH_TOOLS)
 	$(UV) pip install --quiet --python $(BENCH_TOOLS)/bin/python edgartools
 	EDGARTOOLS_PYTHON=$(BENCH_TOOLS)/bin/python $(PY) -m tests.bench.facts
@@ -60,6 +60,7 @@ bench: install  ## benchmarks: XBRL facts (vs edgartools, Arelle, bare lxml), 13
 	$(PY) -m tests.bench.forms
 	$(PY) -m tests.bench.sec_http
 	$(PY) -m tests.bench.lake_build
+	$(PY) -m tests.bench.scale $(if $(BENCH_SCALE_N),--n $(BENCH_SCALE_N),--quick)
 	$(PY) -m tests.bench.metrics
 	$(PY) -m tests.bench.backtest
 	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (load generator)"; \

@@ -213,7 +213,7 @@ def collect(
         stats["stored"] += 1
         stats["errors"] += bool(errors)
         stats["bytes_read"] += nbytes
-        progress.step(nbytes=nbytes)
+        progress.step(nbytes=nbytes, requests=int(from_source and plan.sec_path is not None))
     committer.flush()
     if not isinstance(source, OfflineSource):
         # a filing no scope plans any more (scope changed or removed) keeps its rows: only prune deletes
@@ -222,6 +222,7 @@ def collect(
         documents.extend(d for f in carried for d in old_docs.get(f["filing_id"], []))
         stats["carried_over"] = len(carried)
     stats["fetched"], stats["batches"] = committer.fetched, committer.batches
+    stats["progress"] = progress.metadata()
     return filings, documents, stats
 
 
@@ -275,5 +276,6 @@ def filing_documents(
             mb_per_s=round(stats["bytes_read"] / 1e6 / seconds, 2),
             requests_per_s=round(stats["fetched"] / seconds, 2),
             filing_errors="\n".join(failed) or "none",
+            **stats["progress"],
             unplaced_mirror_groups="\n".join(stats["unplaced_groups"]) or "none",
         )

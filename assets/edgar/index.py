@@ -32,20 +32,26 @@ def _offline_index_files(source: OfflineSource) -> Iterator[tuple[str, bytes]]:
             yield path.relative_to(source.root).as_posix(), path.read_bytes()
 
 
-def _live_index_files(
-    source: EdgarSource, quarters: Iterable[str], today: date, done: set[str]
-) -> Iterator[tuple[str, bytes | None]]:
+def _live_days(quarters: Iterable[str], today: date, done: set[str]) -> list[date]:
+    """The business days of ``quarters`` up to yesterday whose index is not in ``done``."""
+    days = []
     for quarter in quarters:
         first, last = quarter_days(quarter)
         day = first
         while day <= min(last, today - timedelta(days=1)):
             if day.weekday() < 5 and urls.daily_index_path(day) not in done:
-                try:
-                    yield sources.daily_index(source, day)
-                except DocumentNotFound:
-                    # holidays have no index; a missing business day is reported in edgar_index_files
-                    yield urls.daily_index_path(day), None
+                days.append(day)
             day += timedelta(days=1)
+    return days
+
+
+def _live_index_files(source: EdgarSource, days: list[date]) -> Iterator[tuple[str, bytes | None]]:
+    for day in days:
+        try:
+            yield sources.daily_index(source, day)
+        except DocumentNotFound:
+            # holidays have no index; a missing business day is reported in edgar_index_files
+            yield urls.daily_index_path(day), None
 
 
 def _indexes_read_before(
@@ -154,9 +160,10 @@ def edgar_daily_index(
         for row in kept:
             entries.setdefault((row["accession"], row["cik"], row["form"]), row)
         done = {s["index_file"] for s in statuses}
-        files = _live_index_files(source, quarters, datetime.now(UTC).date(), done)
+        days = _live_days(quarters, datetime.now(UTC).date(), done)
+        files = _live_index_files(source, days)
     progress = Progress(
-        "daily indexes", len(files) if isinstance(files, list) else len(quarters) * 63, context.log.info
+        "daily indexes", len(files) if isinstance(files, list) else len(days), context.log.info
     )
     for name, data in files:
         status, rows = read_index_file(name, data, set(quarters))
@@ -166,7 +173,7 @@ def edgar_daily_index(
                 context.log.warning(f"index skipped: {status['error']}")
         for row in rows:
             entries.setdefault((row["accession"], row["cik"], row["form"]), row)
-        progress.step(nbytes=len(data or b""))
+        progress.step(nbytes=len(data or b""), requests=0 if isinstance(source, OfflineSource) else 1)
 
     statuses += feed_statuses
     errors = "\n".join(s["error"] for s in statuses if s["status"] == "error") or "none"
@@ -178,4 +185,5 @@ def edgar_daily_index(
             quarters=quarters,
             index_files=len(statuses),
             index_errors=errors,
+            **progress.metadata(),
         )

@@ -117,7 +117,9 @@ def sec_reference(
         except EdgarError as exc:
             problems.append(f"CIK {cik}: {exc}")
             context.log.warning(f"submissions feed of CIK {cik} skipped: {exc}")
-        progress.step()
+        progress.step(requests=1)
 
     for spec, data in ((SEC_SUBMISSIONS, list(rows.values())), (COMPANIES, company_rows(tickers, feeds))):
-        yield publish(store, spec, data, feeds=len(feeds), problems="\n".join(problems) or "none")
+        yield publish(
+            store, spec, data, feeds=len(feeds), problems="\n".join(problems) or "none", **progress.metadata()
+        )

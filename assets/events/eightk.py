@@ -295,4 +295,5 @@ def eightk_events(context: dg.AssetExecutionContext, lake: LakeResource) -> Iter
             quarters=quarters,
             filings=len(wanted),
             errors="\n".join(errors) or "none",
+            **progress.metadata(),
         )

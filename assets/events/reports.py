@@ -139,5 +139,13 @@ def report_items(context: dg.AssetExecutionContext, lake: LakeResource) -> Itera
     errors = (
         "\n".join(f"{s['filing_id']}: {s['error']}" for s in statuses if s["status"] == "error") or "none"
     )
-    yield publish(store, REPORT_ITEMS, items, quarters=quarters, reports=len(wanted), statuses=summary)
+    yield publish(
+        store,
+        REPORT_ITEMS,
+        items,
+        quarters=quarters,
+        reports=len(wanted),
+        statuses=summary,
+        **progress.metadata(),
+    )
     yield publish(store, REPORT_ITEM_FILINGS, statuses, quarters=quarters, statuses=summary, errors=errors)

@@ -159,4 +159,5 @@ def institutional_holdings(context: dg.AssetExecutionContext, lake: LakeResource
             quarters=quarters,
             filings=len(wanted),
             unreconciled="\n".join(mismatched) or "none",
+            **progress.metadata(),
         )

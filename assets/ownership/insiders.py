@@ -108,4 +108,5 @@ def insider_trades(context: dg.AssetExecutionContext, lake: LakeResource) -> dg.
         filings=len(wanted),
         skipped="\n".join(skipped) or "none",
         undated_rows=sum(1 for r in unique.values() if r["filing_date_flag"]),
+        **progress.metadata(),
     )

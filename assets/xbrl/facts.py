@@ -203,4 +203,5 @@ def xbrl_facts(context: dg.AssetExecutionContext, edgar: EdgarResource, lake: La
             sec_facts_compared=compared,
             sec_facts_equal=equal,
             problems=problems,
+            **progress.metadata(),
         )

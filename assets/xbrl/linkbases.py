@@ -180,4 +180,12 @@ def xbrl_linkbases(context: dg.AssetExecutionContext, lake: LakeResource) -> Ite
         (CONCEPT_LABELS, labels, duplicate_labels),
         (LINKBASE_ARCS, arcs, duplicate_arcs),
     ):
-        yield publish(store, spec, rows, quarters=quarters, duplicates_dropped=duplicates, **metadata)
+        yield publish(
+            store,
+            spec,
+            rows,
+            quarters=quarters,
+            duplicates_dropped=duplicates,
+            **metadata,
+            **progress.metadata(),
+        )
