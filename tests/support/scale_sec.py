@@ -29,7 +29,8 @@ Paths served (anything else falls back to the mirror, e.g. ``/files/company_tick
   increment days are 404 until published;
 * ``/Archives/edgar/data/{cik}/{acc}.txt`` and ``.../{acc-no-dashes}/{acc}.txt``: the full SGML submission;
 * ``.../{acc-no-dashes}/index.json`` (and ``{acc}-index.json``): the folder listing; ``{acc}.hdr.sgml``: the
-  header in EDGAR's tag format; ``.../{acc-no-dashes}/{name}``: one document;
+  header in EDGAR's tag format; ``{acc}-index-headers.html``: the header page live mode reads (rendered
+  like :func:`edgar.mirror.render_index_headers`); ``.../{acc-no-dashes}/{name}``: one document;
 * ``/submissions/CIK##########.json``: the replica filer's feed (``filings.recent`` columns, no overflow);
 * ``/api/xbrl/companyfacts/CIK##########.json``: the filer's non-dimensional numeric facts (us-gaap, dei,
   srt, ifrs-full, invest) of its replica filings, parsed from the base documents with :mod:`edgar.xbrl`.
@@ -55,7 +56,8 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from edgar.mirror import NotInMirror, resolve
+from edgar.mirror import NotInMirror, render_index_headers, resolve
+from edgar.parse.sgml import parse_sgml_submission
 from edgar.xbrl import parse_facts
 from tests.support import scale_filings as sf
 from tests.support.sec_server import RecordedRequest, SecServer, _content_type, _Handler, _HTTPServer
@@ -199,6 +201,10 @@ class ScaleSec(SecServer):
                 return sf.folder_index(rep), "application/json"
             if name == f"{rep.accession}.hdr.sgml":
                 return sf.hdr_sgml(rep), "text/plain"
+            if name == f"{rep.accession}-index-headers.html":
+                data = sf.submission(rep)
+                folder = path.rsplit("/", 1)[0] + "/"
+                return render_index_headers(data, parse_sgml_submission(data, name), folder), "text/html"
             body = sf.document(rep, name)
             if body is None:
                 raise LookupError(f"{path}: no such document")
