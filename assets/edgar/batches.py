@@ -41,13 +41,40 @@ def intact(store: Lake, docs: list[dict[str, Any]]) -> bool:
     return all(sizes.get(d["object_key"]) == d["size"] for d in docs)
 
 
-def stored_container(store: Lake, sec_path: str, docs: list[dict[str, Any]]) -> str | None:
-    """The object key of the full submission fetched from ``sec_path``, when it is stored intact; else None."""
+def filing_directory(cik: int | None, filing_id: str) -> str:
+    """The object-store folder of a filing's documents: ``filings/{cik}/{filing_id}``."""
+    return f"filings/{cik if cik is not None else 'unknown'}/{filing_id}"
+
+
+def objects_by_name(directory: str, sizes: dict[str, int]) -> dict[str, str]:
+    """Document name -> object key of the objects ``{directory}/{sha256}/{name}`` listed in ``sizes``.
+
+    A name stored under two hashes (the document changed between runs) is left out: which one is current is
+    only known from a row or by fetching it again.
+    """
+    found: dict[str, list[str]] = {}
+    for key in sizes:
+        parts = PurePosixPath(key).relative_to(directory).parts
+        if len(parts) == 2:
+            found.setdefault(parts[1], []).append(key)
+    return {name: keys[0] for name, keys in found.items() if len(keys) == 1}
+
+
+def stored_container(
+    store: Lake, sec_path: str, docs: list[dict[str, Any]], directory: str | None = None
+) -> str | None:
+    """The object key of the full submission fetched from ``sec_path``, when it is stored intact; else None.
+
+    Found from its ``raw_documents`` row, or (``directory`` given) as an object a killed run wrote in the
+    filing's folder before it could commit the row: objects are content-addressed and written whole.
+    """
     name = PurePosixPath(sec_path).name
     for doc in docs:
         if doc["name"] == name and doc["source"] == sec_path and doc["container"] is None:
             return doc["object_key"] if intact(store, [doc]) else None
-    return None
+    if directory is None or docs:
+        return None
+    return objects_by_name(directory, store.object_sizes(directory)).get(name)
 
 
 class BatchCommitter:

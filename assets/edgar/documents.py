@@ -17,7 +17,7 @@ import dagster as dg
 import pyarrow.compute as pc
 
 from assets.checks import table_check_specs
-from assets.edgar.batches import BatchCommitter, intact, stored_container
+from assets.edgar.batches import BatchCommitter, filing_directory, intact, stored_container
 from assets.edgar.fetch import fetch_documents, fetch_mode, lake_reader, prefetched, store_filing
 from assets.edgar.inventory import read_inventory
 from assets.edgar.plans import PIPELINE_VERSION, FilingPlan, live_plans, offline_plans, resolve_scopes
@@ -158,7 +158,14 @@ def collect(
         if p.sec_path
         and p.fetch == "full"
         and p.filing_id() not in reuse
-        and (key := stored_container(store, p.sec_path, old_docs.get(p.filing_id(), [])))
+        and (
+            key := stored_container(
+                store,
+                p.sec_path,
+                old_docs.get(p.filing_id(), []),
+                filing_directory(p.identity.cik, p.filing_id()),
+            )
+        )
     }
     # live: the submissions to fetch, several in flight at once, in plan order, parsed as they arrive
     fetched = (

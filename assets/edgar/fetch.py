@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from assets.edgar.batches import filing_directory, objects_by_name
 from edgar import urls
 from edgar.errors import EdgarError
 from edgar.identity import FilingIdentity, identity_from_sgml
@@ -97,21 +98,31 @@ class Fetched:
     requests: int = 0
 
 
-def _stored(store: Lake, docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The filing's document rows (by source path) whose objects are present with their size."""
-    if not docs:
-        return {}
-    from assets.edgar.batches import intact
+def _stored(store: Lake, plan: Any, docs: list[dict[str, Any]]) -> dict[str, str]:
+    """Source path -> object key of the filing's documents already in the object store (one folder listing).
 
-    return {d["source"]: d for d in docs if d["source"] and intact(store, [d])}
+    Documents with an intact row (object present with the row's size), and objects a killed run wrote before it
+    could commit their rows: objects are content-addressed and written whole or not at all, so an object named
+    like a document of this filing is that document as the SEC served it (see :func:`objects_by_name`).
+    """
+    cik, accession = plan.identity.cik, plan.identity.accession
+    directory = filing_directory(cik, plan.filing_id())
+    sizes = store.object_sizes(directory)
+    keys = {
+        d["source"]: d["object_key"] for d in docs if d["source"] and sizes.get(d["object_key"]) == d["size"]
+    }
+    if cik is not None and accession:
+        for name, key in objects_by_name(directory, sizes).items():
+            keys.setdefault(urls.document_path(cik, accession, name), key)
+    return keys
 
 
 def _store_one(
-    store: Lake, plan: Any, identity: FilingIdentity, stored: dict[str, dict[str, Any]], fetch: Any
+    store: Lake, plan: Any, identity: FilingIdentity, stored: dict[str, str], fetch: Any
 ) -> Fetched:
     cik, accession = plan.identity.cik, plan.identity.accession
     filing_id, quarter = plan.filing_id(), plan.identity.filing_quarter or ""
-    directory = f"filings/{cik if cik is not None else 'unknown'}/{filing_id}"
+    directory = filing_directory(cik, filing_id)
     out = Fetched(identity=identity)
     header_path = urls.index_headers_path(cik, accession)
 
@@ -120,7 +131,7 @@ def _store_one(
         out.requests += len(new)
         fetched = fetch(new) if new else iter(())
         for path in paths:
-            yield (path, store.get_object(stored[path]["object_key"])) if path in stored else next(fetched)
+            yield (path, store.get_object(stored[path])) if path in stored else next(fetched)
 
     path, header = next(get([header_path]))
     if isinstance(header, Exception):
@@ -158,13 +169,20 @@ def fetch_documents(
     """Store each plan's selected documents, in plan order; one :class:`Fetched` per plan.
 
     The index-headers pages of the coming filings are fetched ahead (``source.get_many``), each filing's
-    documents several at once. Documents already stored intact for the filing (rows in ``old_docs``) are read
-    from the lake instead.
+    documents several at once. Documents already stored for the filing (intact rows in ``old_docs``, or objects
+    a killed run wrote before committing their rows, see :func:`_stored`) are read from the lake instead.
     """
-    stored = {p.filing_id(): _stored(store, old_docs.get(p.filing_id(), [])) for p in plans}
+    stored: dict[str, dict[str, str]] = {}
+
+    def stored_of(plan: Any) -> dict[str, str]:
+        # listed lazily, as the fetch window reaches the filing
+        if plan.filing_id() not in stored:
+            stored[plan.filing_id()] = _stored(store, plan, old_docs.get(plan.filing_id(), []))
+        return stored[plan.filing_id()]
+
     headers = {p.filing_id(): urls.index_headers_path(p.identity.cik, p.identity.accession) for p in plans}
     ahead = source.get_many(  # type: ignore[attr-defined]
-        headers[p.filing_id()] for p in plans if headers[p.filing_id()] not in stored[p.filing_id()]
+        headers[p.filing_id()] for p in plans if headers[p.filing_id()] not in stored_of(p)
     )
     for plan in plans:
         fid = plan.filing_id()
@@ -174,7 +192,7 @@ def fetch_documents(
                 return iter([next(ahead)])
             return source.get_many(paths)  # type: ignore[attr-defined]
 
-        yield _store_one(store, plan, plan.identity, stored[fid], fetch)
+        yield _store_one(store, plan, plan.identity, stored_of(plan), fetch)
 
 
 def _sgml_documents(data: bytes, name: str) -> Iterable[tuple[str, bytes, dict[str, Any]]]:
@@ -211,7 +229,7 @@ def store_filing(
     sources_: list[tuple[str, str]] = [(e.path, e.kind) for e in plan.entries]
     if plan.sec_path:
         sources_ = [(plan.sec_path, "sgml-submission")]
-    directory = f"filings/{identity.cik if identity.cik is not None else 'unknown'}/{filing_id}"
+    directory = filing_directory(identity.cik, filing_id)
     for path, kind in sources_:
         name = PurePosixPath(path).name
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -165,24 +166,25 @@ def test_a_killed_live_run_resumes_without_refetching_and_ends_identical(
     assert marked <= committed
     assert len(committed) - len(marked) in (0, BATCH)  # killed between a batch's two commits, or not
 
-    # the re-run fetches exactly the filings the killed run had not committed
+    # the re-run fetches exactly the filings the killed run had neither committed nor stored the submission of
+    written = {k.split("/")[2] for k in _objects(resumed) if k.endswith(".txt")} - committed
     seen = len(sec.requests)
     result = materialize_documents(resumed, QUARTER)
     assert result.success
     second_run = _submissions(sec.requests[seen:])
-    assert second_run == sorted(PATHS[a] for a in ACCESSIONS if a not in committed)
-    assert len(second_run) == FILINGS_N - len(committed)
+    assert second_run == sorted(PATHS[a] for a in ACCESSIONS if a not in committed | written)
+    assert len(second_run) == FILINGS_N - len(committed) - len(written)
     print(  # the figures of the measurement: served before the kill, committed, fetched by the re-run
-        f"killed after {len(first_run)}/{FILINGS_N} served, {len(committed)} committed; "
-        f"re-run fetched {len(second_run)}"
+        f"killed after {len(first_run)}/{FILINGS_N} served, {len(committed)} committed, {len(written)} more "
+        f"stored without rows; re-run fetched {len(second_run)}"
     )
     meta = {
         m.asset_key.to_user_string(): m.metadata
         for m in result.asset_materializations_for_node("filing_documents")
     }["raw_documents"]
-    assert meta["filings_fetched"].value == FILINGS_N - len(committed)
+    assert meta["filings_fetched"].value == FILINGS_N - len(committed) - len(written)
     assert meta["filings_reused"].value == len(marked)
-    assert meta["filings_rebuilt_from_lake"].value == len(committed) - len(marked)
+    assert meta["filings_rebuilt_from_lake"].value == len(committed) - len(marked) + len(written)
     assert meta["commit_batches"].value == -(-(FILINGS_N - len(marked)) // BATCH)
 
     # and the lake ends identical to the uninterrupted build's: rows, and stored objects
@@ -266,6 +268,29 @@ def test_a_crash_between_the_two_commits_of_a_batch_is_rebuilt_from_the_stored_s
     key = lambda d: (d["filing_id"], d["name"])  # noqa: E731
     assert sorted(docs, key=key) == sorted(reference[1], key=key)
     assert all(lake.object_exists(v["object_key"]) for v in victims)
+
+
+def test_submissions_stored_before_a_crash_without_rows_are_not_fetched_again(
+    sec: SecServer, tmp_path: Path
+) -> None:
+    # a run killed before its first commit leaves objects without rows: the lake's folder of a finished build,
+    # copied without its tables, is that state for every filing
+    reference = str(tmp_path / "reference")
+    _seed_index(reference)
+    want_filings, want_docs, _ = _collect(sec, reference)
+    crashed = str(tmp_path / "crashed")
+    shutil.copytree(Path(reference) / "filings", Path(crashed) / "filings")
+    _seed_index(crashed)
+    assert read_table(_lake(crashed), RAW_DOCUMENTS).num_rows == 0
+
+    seen = len(sec.requests)
+    filings, docs, stats = _collect(sec, crashed)
+    assert _submissions(sec.requests[seen:]) == []
+    assert (stats["recovered"], stats["fetched"]) == (FILINGS_N, 0)
+    by_id = lambda f: f["filing_id"]  # noqa: E731
+    assert sorted(filings, key=by_id) == sorted(want_filings, key=by_id)
+    key = lambda d: (d["filing_id"], d["name"])  # noqa: E731
+    assert sorted(docs, key=key) == sorted(want_docs, key=key)
 
 
 def test_a_batch_is_also_committed_after_edgar_commit_mb(sec: SecServer, tmp_path: Path) -> None:
