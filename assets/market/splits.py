@@ -15,6 +15,7 @@ from assets.resources import EdgarResource, LakeResource
 from edgar import urls
 from edgar.errors import EdgarError
 from edgar.source import EdgarSource
+from lake.batches import stored_groups
 from lake.delta import merge_upsert, read_table
 from lake.prices.splits import (
     SPLIT_CONCEPTS,
@@ -63,9 +64,7 @@ def splits(
     companies = read_table(store, COMPANIES, columns=["cik", "tickers"]).to_pylist()
     tickers = {c["cik"]: c["tickers"][0] for c in companies if c["tickers"]}
     ciks = {t: c["cik"] for c in companies for t in (c["tickers"] or ())}
-    filers = sorted(
-        {c for c in read_table(store, FACTS, columns=["cik"]).column("cik").to_pylist() if c in tickers}
-    )
+    filers = sorted(c for c in stored_groups(store, FACTS, key="cik") if c in tickers)
     reported, fetched = cached_companyfacts_splits(
         store, lambda: edgar.open(), filers, refresh_days=settings.splits_companyfacts_refresh_days
     )
