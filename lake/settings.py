@@ -114,6 +114,11 @@ SETTINGS: dict[str, Setting] = {
         "documents",
         "What live mode fetches per filing: documents = its index-headers page and only the documents the pipeline parses (XBRL instance, linkbases, primary document, EX-99 of 8-Ks, ownership and 13F XML); full = the complete .txt submission, stored with every decoded part.",
     ),
+    "edgar_fetch_full_forms": Setting(
+        "EDGAR_FETCH_FULL_FORMS",
+        "",
+        "Forms fetched as the complete .txt even when EDGAR_FETCH=documents (comma-separated, e.g. 3,4,5,8-K): one request instead of the index page plus each parsed document, for forms whose whole submission is small. At 10 req/s requests, not bytes, bound a backfill (make bench prints both).",
+    ),
     "cusip_overrides": Setting(
         "CUSIP_OVERRIDES",
         "./infra/cusip_overrides.csv",
@@ -422,6 +427,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     edgar_commit_filings: int
     edgar_commit_mb: float
     edgar_fetch: Literal["documents", "full"]
+    edgar_fetch_full_forms: tuple[str, ...]
     cusip_overrides: str
     prices_provider: Literal["folder", "http"]
     prices_dir: str
@@ -527,6 +533,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 "sec_max_retries": int(raw["sec_max_retries"]),
                 "sec_timeout_s": float(raw["sec_timeout_s"]),
                 "edgar_forms": tuple(f.strip() for f in raw["edgar_forms"].split(",") if f.strip()),
+                "edgar_fetch_full_forms": tuple(
+                    f.strip() for f in raw["edgar_fetch_full_forms"].split(",") if f.strip()
+                ),
                 "edgar_ciks": tuple(int(c) for c in raw["edgar_ciks"].split(",") if c.strip()),
                 "edgar_scopes_file": _resolve_local(raw["edgar_scopes_file"])
                 if raw["edgar_scopes_file"]

@@ -114,7 +114,7 @@ def collect(
         plans = live_plans(index, resolve_scopes(load_scopes(settings), source))
         read = source.get
         for plan in plans:
-            plan.fetch = fetch_mode(settings.edgar_fetch, plan.identity.form)
+            plan.fetch = fetch_mode(settings.edgar_fetch, plan.identity.form, settings.edgar_fetch_full_forms)
     plans = [p for p in plans if p.identity.filing_quarter in wanted]
     old_filings, old_docs = _previous(store, quarters)
     filings, documents = [], []

@@ -29,16 +29,17 @@ from edgar.source import EdgarSource
 from lake.storage import Lake
 from lake.tables import FILING_QUARTER
 
-#: forms fetched as full ``.txt`` submissions in both modes (none: 8-K and 13F parsers read the submission
-#: rebuilt from the stored documents, see :func:`stored_submission`)
-WHOLE_SUBMISSION_FORMS: frozenset[str] = frozenset()
 #: ``raw_documents.kind`` of a stored ``-index-headers.html`` page
 INDEX_KIND = "filing-index"
 
 
-def fetch_mode(setting: str, form: str | None) -> str:
-    """``documents`` or ``full``: how a live filing of ``form`` is fetched under ``EDGAR_FETCH=setting``."""
-    return "full" if setting == "full" or (form or "") in WHOLE_SUBMISSION_FORMS else "documents"
+def fetch_mode(setting: str, form: str | None, full_forms: Iterable[str] = ()) -> str:
+    """``documents`` or ``full``: how a live filing of ``form`` is fetched under ``EDGAR_FETCH=setting``.
+
+    ``full_forms`` (``EDGAR_FETCH_FULL_FORMS``) are fetched whole in both modes: one request, where documents
+    mode makes one per parsed document plus the index page (8-K and 13F parsers read the submission either way).
+    """
+    return "full" if setting == "full" or (form or "") in set(full_forms) else "documents"
 
 
 def doc_row(

@@ -170,7 +170,9 @@ _DOWNSTREAM = [
 ]
 
 
-def _build(sec: SecServer, uri: str, mode: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+def _build(
+    sec: SecServer, uri: str, mode: str, monkeypatch: pytest.MonkeyPatch, full_forms: str = ""
+) -> list[Any]:
     """Materialize the documents and what is parsed from them; return the requests the SEC received."""
     env = {
         "EDGAR_SOURCE": "live",
@@ -183,6 +185,7 @@ def _build(sec: SecServer, uri: str, mode: str, monkeypatch: pytest.MonkeyPatch)
         "EDGAR_CIKS": "",
         "EDGAR_FORMS": "10-Q,4,8-K,13F-HR",
         "EDGAR_FETCH": mode,
+        "EDGAR_FETCH_FULL_FORMS": full_forms,
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -332,3 +335,23 @@ def test_documents_mode_fetches_only_what_is_parsed_and_builds_the_same_tables(
     # a lake built in full mode is not fetched again in documents mode (full stored all documents mode reads)
     _build(sec, full_uri, "documents", monkeypatch)
     assert sec.requests[seen:] == []
+
+
+def test_forms_named_in_edgar_fetch_full_forms_are_fetched_whole_in_documents_mode(
+    sec: SecServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    uri = str(tmp_path / "mixed")
+    got = _per_filing(sec, _build(sec, uri, "documents", monkeypatch, full_forms="4, 8-K"))
+    form4, eightk, thirteenf = "0001127602-25-001055", "0001213900-25-032135", "0001894188-23-000007"
+    # one request each for the Form 4 and the 8-K (their .txt), the index page + parsed documents for the others
+    assert got[form4][0] == [f"{form4}.txt"] and got[eightk][0] == [f"{eightk}.txt"]
+    assert sorted(got[thirteenf][0]) == [f"{thirteenf}-index-headers.html", "index.xml", "primary_doc.xml"]
+    assert len(got[APPLE_10Q][0]) == 6
+    sources = {r["filing_id"]: r["source"] for r in read_table(_lake(uri), FILINGS).to_pylist()}
+    assert sources[form4].endswith(f"/{form4}.txt") and sources[eightk].endswith(f"/{eightk}.txt")
+    assert sources[APPLE_10Q].endswith(f"/{APPLE_10Q}-index-headers.html")
+    # stored as full mode stores it: the container and each decoded part
+    names = sorted(
+        r["name"] for r in read_table(_lake(uri), RAW_DOCUMENTS).to_pylist() if r["filing_id"] == form4
+    )
+    assert names == sorted([f"{form4}.txt", "doc1.htm", "form4.xml"])

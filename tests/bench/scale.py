@@ -27,6 +27,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from edgar.mirror import render_index_headers
+from edgar.parse.filing_index import select_documents
+from edgar.parse.sgml import parse_sgml_submission
 from lake.settings import PROJECT_ROOT, Settings
 from tests.support.scale_sec import ScaleSec, Served
 
@@ -147,44 +150,73 @@ def _print_build(n: int, run: Run, lake: dict[str, int]) -> dict[str, float]:
     return figures
 
 
+def _fetched_per_filing(path: Path, mode: str) -> tuple[float, float]:
+    """Requests and bytes one live filing like the full submission ``path`` costs when fetched in ``mode``.
+
+    ``full``: one request, the submission. ``documents``: its ``-index-headers.html`` page plus the documents
+    :func:`edgar.parse.filing_index.select_documents` picks, measured on the mirror's real submission.
+    """
+    data = path.read_bytes()
+    if mode == "full":
+        return 1.0, float(len(data))
+    sub = parse_sgml_submission(data, path.name)
+    page = render_index_headers(data, sub, "/")
+    names = set(select_documents(sub.form or "", sub.documents))
+    bodies = [
+        d.decoded if d.uuencoded and d.decoded is not None else d.body
+        for d in sub.documents
+        if d.filename in names
+    ]
+    return 1.0 + len(names), float(len(page) + sum(len(b) for b in bodies))
+
+
 def _projection(per_filing: dict[str, float], mirror: Path) -> None:
-    """S&P 500 x 10 years at 10 req/s and 100 Mbit/s, from the measured requests and bytes per filing."""
-    eightk = (mirror / "8k" / "0001213900-25-032135.txt").stat().st_size
-    form4 = (mirror / "ownership" / "0001127602-25-001055.txt").stat().st_size
+    """S&P 500 x 10 years at 10 req/s and 100 Mbit/s, from the measured requests and bytes per filing.
+
+    Three fetch policies: every form in the run's ``EDGAR_FETCH`` mode; 10-K/10-Q in it and the small forms whole
+    (``EDGAR_FETCH_FULL_FORMS=3,4,5,8-K``); and 10-K/10-Q + 8-K only (Forms 3/4/5 from bulk data instead).
+    """
+    eightk_path = mirror / "8k" / "0001213900-25-032135.txt"
+    form4_path = mirror / "ownership" / "0001127602-25-001055.txt"
+    mode = os.environ.get("EDGAR_FETCH", "documents")
     years, ciks = 10, 500
-    kinds = {  # filings per CIK and year, bytes per filing
-        "10-K/10-Q": (4, per_filing["doc_bytes_per_filing"]),
-        "8-K": (10, eightk),
-        "Forms 3/4/5": (25, form4),
+    periodic = (4, per_filing["doc_req_per_filing"], per_filing["doc_bytes_per_filing"])
+    policies = {
+        f"EDGAR_FETCH={mode}, every form": {
+            "10-K/10-Q": periodic,
+            "8-K": (10, *_fetched_per_filing(eightk_path, mode)),
+            "Forms 3/4/5": (25, *_fetched_per_filing(form4_path, mode)),
+        },
+        "EDGAR_FETCH_FULL_FORMS=3,4,5,8-K": {
+            "10-K/10-Q": periodic,
+            "8-K": (10, *_fetched_per_filing(eightk_path, "full")),
+            "Forms 3/4/5": (25, *_fetched_per_filing(form4_path, "full")),
+        },
+        "10-K/10-Q + 8-K only (3/4/5 from bulk data)": {
+            "10-K/10-Q": periodic,
+            "8-K": (10, *_fetched_per_filing(eightk_path, "full")),
+        },
     }
-    filings = sum(ciks * years * count for count, _ in kinds.values())
-    doc_requests = filings * per_filing["doc_req_per_filing"]
     discovery = years * 252  # one daily index per business day (submissions feeds: ~500 + overflow pages)
-    requests = doc_requests + discovery + ciks  # + companyfacts once per filer
-    nbytes = sum(ciks * years * count * size for count, size in kinds.values())
-    t_req, t_bytes = requests / 10, nbytes * 8 / 100e6
-    hours = max(t_req, t_bytes) / 3600
-    print("\nProjection, S&P 500 x 10 years (assumptions):")
+    print("\nProjection, S&P 500 x 10 years, at 10 req/s and 100 Mbit/s:")
     print(
-        f"  {ciks} CIKs x {years} years; per CIK-year: "
-        + ", ".join(f"{c} {k}" for k, (c, _) in kinds.items())
+        f"  {ciks} CIKs x {years} years; per CIK-year 4 10-K/10-Q, 10 8-K, 25 Forms 3/4/5; 10-K/10-Q as measured "
+        f"({periodic[1]:.2f} requests, {periodic[2] / 1e6:.2f} MB: the mirror's XBRL sets, no exhibits or "
+        f"graphics: a lower bound); 8-K and Form 4: the mirror's real ones; + {discovery:,} daily indexes and "
+        f"{ciks} companyfacts"
     )
-    print(
-        f"  bytes per filing: 10-K/10-Q as measured ({kinds['10-K/10-Q'][1] / 1e6:.2f} MB: the mirror's XBRL sets, no "
-        f"exhibits or graphics: a lower bound), 8-K {eightk / 1e3:.0f} KB, Form 4 {form4 / 1e3:.1f} KB (the mirror's full submissions)"
-    )
-    print(
-        f"  requests per filing: {per_filing['doc_req_per_filing']:.2f} (measured); discovery: {discovery:,} daily "
-        f"indexes; companyfacts: {ciks}"
-    )
-    print(
-        f"  -> {filings:,} filings, {requests:,.0f} requests ({t_req / 3600:.2f} h at 10 req/s), "
-        f"{nbytes / 1e9:.1f} GB ({t_bytes / 3600:.2f} h at 100 Mbit/s, uncompressed)"
-    )
-    print(
-        f"  projected backfill {hours:.2f} h if downloads overlap (the larger of the two), "
-        f"{(t_req + t_bytes) / 3600:.2f} h if not  [{_mark(hours <= 3)} <= 3 h]"
-    )
+    for name, kinds in policies.items():
+        filings = sum(ciks * years * count for count, _, _ in kinds.values())
+        requests = sum(ciks * years * count * req for count, req, _ in kinds.values()) + discovery + ciks
+        nbytes = sum(ciks * years * count * size for count, _, size in kinds.values())
+        t_req, t_bytes = requests / 10, nbytes * 8 / 100e6
+        hours = max(t_req, t_bytes) / 3600
+        per = ", ".join(f"{k} {req:.0f} req {size / 1e3:,.0f} KB" for k, (_, req, size) in kinds.items())
+        print(
+            f"  {name}: {per}\n    -> {filings:,} filings, {requests:,.0f} requests ({t_req / 3600:.2f} h), "
+            f"{nbytes / 1e9:.1f} GB ({t_bytes / 3600:.2f} h): {hours:.2f} h with downloads overlapping  "
+            f"[{_mark(hours <= 3)} <= 3 h]"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
