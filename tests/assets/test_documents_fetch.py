@@ -75,7 +75,11 @@ def test_concurrent_fetching_stores_the_same_rows_as_sequential(
     finally:
         server.stop()
 
-    assert at_once == one_by_one
+    assert at_once[:2] == one_by_one[:2]
+    timed = ("progress",)  # elapsed time and rates differ between the two runs
+    assert {k: v for k, v in at_once[2].items() if k not in timed} == {
+        k: v for k, v in one_by_one[2].items() if k not in timed
+    }
     filings, docs, stats = at_once
     assert [(f["accession"], f["status"]) for f in filings] == [
         ("0001213900-25-032135", "ok"),

@@ -79,19 +79,26 @@ def _build(sec: ScaleSec, root: Path, quarter: str, name: str, kill_after_txt: i
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+        reaped = None
         if kill_after_txt is not None:
-            while (
-                sum(s.path.endswith(".txt") and s.status == 200 for s in sec.served[seen:]) < kill_after_txt
-            ):
-                if proc.poll() is not None:
+            # a filing's first request: its .txt (EDGAR_FETCH=full) or its -index-headers.html page (documents)
+            while sum(_first_of_filing(s) for s in sec.served[seen:]) < kill_after_txt:
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    reaped = (status, usage)
                     break
                 time.sleep(0.05)
             else:
                 os.killpg(proc.pid, signal.SIGKILL)
-        _, status, usage = os.wait4(proc.pid, 0)
+        status, usage = reaped or os.wait4(proc.pid, 0)[1:]
         proc.returncode = status
     wall = time.monotonic() - started
     return Run(wall, usage.ru_maxrss * 1024, status, sec.served[seen:], log)
+
+
+def _first_of_filing(served: Served) -> bool:
+    """Whether ``served`` is a filing's first request: its full ``.txt`` or its ``-index-headers.html`` page."""
+    return served.status == 200 and served.path.endswith((".txt", "-index-headers.html"))
 
 
 def _docs(served: list[Served]) -> list[Served]:
@@ -273,8 +280,10 @@ def main(argv: list[str] | None = None) -> None:
                     f"{lake['filings']} filings  [{_mark(not again and lake['filings'] == total)} 0 re-fetched]"
                 )
                 print(
-                    f"       (a killed run loses its uncommitted batch: EDGAR_COMMIT_FILINGS="
-                    f"{Settings.from_env().edgar_commit_filings}, EDGAR_COMMIT_MB={Settings.from_env().edgar_commit_mb:g})"
+                    "       (documents a killed run stored are read back from the lake, committed or not "
+                    "(EDGAR_COMMIT_FILINGS="
+                    f"{Settings.from_env().edgar_commit_filings}, EDGAR_COMMIT_MB={Settings.from_env().edgar_commit_mb:g}); "
+                    "re-fetched are those received but not yet stored: at most SEC_MAX_IN_FLIGHT)"
                 )
             finally:
                 sec.stop()
